@@ -1,0 +1,431 @@
+//! The command line: flags parsed by clap into a validated [`RunPlan`], the subcommands, signal
+//! handling, and the exit codes (documented in README.md and `horde --help`).
+
+mod parse;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::host::BaseUrl;
+use crate::host::bindings::types::LogLevel;
+use crate::load::{self, ClosedModel, RunError, RunOutcome, RunPlan, ScenarioSource, StopSignals};
+use crate::report;
+use crate::target::{DemoTarget, TargetConfig};
+
+/// Exit codes. Failed requests do not change the exit code; a run that completes exits 0.
+pub mod exit {
+    /// The command did what was asked.
+    pub const OK: u8 = 0;
+    /// Something went wrong that is not the input's fault (an output file could not be written).
+    pub const ERROR: u8 = 1;
+    /// A flag or argument is wrong: a bad value, a malformed --host URL.
+    pub const USAGE: u8 = 2;
+    /// The scenario file cannot be used: not Wasm, not a component, another world, a missing
+    /// export, another WIT version, invalid metadata.
+    pub const SCENARIO: u8 = 3;
+    /// The target named by --host does not accept connections.
+    pub const UNREACHABLE: u8 = 4;
+    /// The run was stopped by SIGINT or SIGTERM; its results were still written.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+const EXIT_CODES_HELP: &str = "Exit codes: 0 done; 1 error (e.g. an output file could not be written); \
+2 bad flag or argument; 3 the scenario file cannot be used; 4 the target is unreachable; \
+130 interrupted by a signal (results still written).";
+
+/// A load-testing engine whose virtual users are sandboxed WebAssembly components.
+#[derive(Debug, Parser)]
+#[command(name = "horde", version, about, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scenario against a target (closed model: N users looping over their tasks).
+    Run(RunArgs),
+    /// Print a scenario's metadata (tasks, weights, think time) without running it.
+    Inspect(InspectArgs),
+    /// Start the demo target on a free loopback port and run the bundled seed-0 scenario
+    /// (log in, then read profile and orders) against it.
+    Demo(DemoArgs),
+    /// Serve the demo auth API (JWT login, introspection, sessions) until interrupted.
+    DemoTarget(TargetArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The scenario component (.wasm).
+    scenario: PathBuf,
+    /// Base URL that request paths are joined to, e.g. http://127.0.0.1:8080.
+    #[arg(short = 'H', long)]
+    host: Option<String>,
+    /// Number of concurrent users (VUs).
+    #[arg(short = 'u', long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    users: u32,
+    /// Users started per second.
+    #[arg(short = 'r', long, default_value = "1", value_parser = parse::rate)]
+    spawn_rate: f64,
+    /// Stop after this long (e.g. 30s, 5m, 1h30m); without it, run until Ctrl-C.
+    #[arg(short = 't', long, value_parser = parse::positive_duration)]
+    run_time: Option<Duration>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// Flags shared by `run` and `demo`.
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// A value for the scenario's context.env(KEY); repeatable.
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse::key_value)]
+    env: Vec<(String, String)>,
+    /// Write the summary as JSON to FILE (schema: docs/summary.schema.json).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// A task (or on-start) running longer is stopped and counted as an error; the VU restarts.
+    #[arg(long, default_value = "60s", value_parser = parse::positive_duration)]
+    task_timeout: Duration,
+    /// At the end, how long VUs get to finish their request and run on-stop.
+    #[arg(long, default_value = "5s", value_parser = parse::duration)]
+    stop_timeout: Duration,
+    /// Default timeout of one request (a request may set its own).
+    #[arg(long, default_value = "30s", value_parser = parse::positive_duration)]
+    request_timeout: Duration,
+    /// Seed of the VUs' random generators (task choice, think time); random by default.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Linear memory each VU may use; a VU going past it traps and restarts.
+    #[arg(long, default_value = "64MiB", value_parser = parse::size)]
+    vu_memory: usize,
+    /// Lowest level of scenario log lines shown.
+    #[arg(long, value_enum, default_value_t = Level::Info)]
+    log_level: Level,
+    /// No progress line.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Level {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl From<Level> for LogLevel {
+    fn from(l: Level) -> Self {
+        match l {
+            Level::Trace => LogLevel::Trace,
+            Level::Debug => LogLevel::Debug,
+            Level::Info => LogLevel::Info,
+            Level::Warn => LogLevel::Warn,
+            Level::Error => LogLevel::Error,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct InspectArgs {
+    /// The scenario component (.wasm).
+    scenario: PathBuf,
+    /// Print the metadata as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Number of users.
+    #[arg(short = 'u', long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    users: u32,
+    /// Users started per second.
+    #[arg(short = 'r', long, default_value = "25", value_parser = parse::rate)]
+    spawn_rate: f64,
+    /// How long the demo runs.
+    #[arg(short = 't', long, default_value = "15s", value_parser = parse::positive_duration)]
+    run_time: Duration,
+    /// Run the target as the seed-1 misconfigured gateway that accepts expired tokens.
+    #[arg(long)]
+    lax_expiry: bool,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+struct TargetArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Accept expired tokens on the API routes (the seed-1 gateway that forgets to check
+    /// expiry); introspection still reports them inactive.
+    #[arg(long)]
+    lax_expiry: bool,
+    /// Lifetime of issued tokens.
+    #[arg(long, default_value = "300s", value_parser = parse::positive_duration)]
+    token_ttl: Duration,
+}
+
+/// The built seed-0 scenario, so `horde demo` needs no wasm toolchain. `scripts/build`
+/// refreshes it; a test fails when it is older than its sources.
+pub const DEMO_SCENARIO: &[u8] = include_bytes!("../../assets/authenticated-user.wasm");
+
+/// A failure with its exit code and a one-line message.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn new(code: u8, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<RunError> for Failure {
+    fn from(e: RunError) -> Self {
+        let code = match e {
+            RunError::Scenario(_) => exit::SCENARIO,
+            RunError::Unreachable { .. } => exit::UNREACHABLE,
+        };
+        Failure::new(code, e.to_string())
+    }
+}
+
+/// Parses the command line, runs it, and returns the process exit code.
+pub async fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return ExitCode::from(
+                    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                        exit::USAGE
+                    } else {
+                        exit::OK
+                    },
+                );
+            }
+            // One line naming the problem, instead of clap's usage block.
+            let rendered = e.render().to_string();
+            let first = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
+            eprintln!("error: {first} (see horde --help)");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    match run(cli).await {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<u8, Failure> {
+    match cli.command {
+        Command::Run(args) => {
+            let (host, host_text) = match &args.host {
+                Some(h) => (
+                    Some(BaseUrl::parse(h).map_err(|m| Failure::new(exit::USAGE, m))?),
+                    Some(h.clone()),
+                ),
+                None => (None, None),
+            };
+            let model = ClosedModel {
+                users: args.users,
+                spawn_rate: args.spawn_rate,
+                run_time: args.run_time,
+            };
+            let plan = plan(
+                ScenarioSource::File(args.scenario),
+                host,
+                host_text,
+                model,
+                &args.common,
+            );
+            let outcome = load::execute(plan, install_signals()).await?;
+            finish(outcome, &args.common)
+        }
+        Command::Inspect(args) => {
+            let runtime = ScenarioSource::File(args.scenario)
+                .load(
+                    crate::host::Sandbox {
+                        max_vus: 1,
+                        vu_memory: 64 << 20,
+                    },
+                    load::describe_context(64 << 20),
+                )
+                .await
+                .map_err(|e| Failure::new(exit::SCENARIO, e.to_string()))?;
+            if args.json {
+                let text = serde_json::to_string_pretty(&runtime.meta)
+                    .map_err(|e| Failure::new(exit::ERROR, e.to_string()))?;
+                println!("{text}");
+            } else {
+                print!("{}", report::print_inspect(&runtime.meta));
+            }
+            Ok(exit::OK)
+        }
+        Command::Demo(args) => demo(args).await,
+        Command::DemoTarget(args) => {
+            let config = TargetConfig {
+                lax_expiry: args.lax_expiry,
+                token_ttl: args.token_ttl,
+                ..TargetConfig::default()
+            };
+            let target = DemoTarget::start(args.listen, config).await.map_err(|e| {
+                Failure::new(
+                    exit::ERROR,
+                    format!("cannot start the demo target on {}: {e:#}", args.listen),
+                )
+            })?;
+            println!("demo target listening on {}", target.base_url());
+            let _ = std::io::stdout().flush();
+            let signals = install_signals();
+            signals.graceful.cancelled().await;
+            target.stop().await;
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn plan(
+    scenario: ScenarioSource,
+    host: Option<BaseUrl>,
+    host_text: Option<String>,
+    model: ClosedModel,
+    common: &CommonArgs,
+) -> RunPlan {
+    RunPlan {
+        scenario,
+        host,
+        host_text,
+        model,
+        env: common.env.iter().cloned().collect::<HashMap<_, _>>(),
+        think_override: None,
+        task_timeout: common.task_timeout,
+        stop_timeout: common.stop_timeout,
+        request_timeout: common.request_timeout,
+        seed: common.seed.unwrap_or_else(rand::random),
+        vu_memory: common.vu_memory,
+        log_level: common.log_level.into(),
+        quiet: common.quiet,
+    }
+}
+
+/// Prints the summary, writes the requested files, and picks the exit code.
+fn finish(outcome: RunOutcome, common: &CommonArgs) -> Result<u8, Failure> {
+    let text = report::render_summary(&outcome.summary);
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`horde run … | head`) is not an error of the run.
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
+    if let Some(path) = &common.json {
+        report::write_json(&outcome.summary, path)
+            .map_err(|e| Failure::new(exit::ERROR, format!("{e:#}")))?;
+    }
+    Ok(if outcome.interrupted {
+        exit::INTERRUPTED
+    } else {
+        exit::OK
+    })
+}
+
+async fn demo(args: DemoArgs) -> Result<u8, Failure> {
+    let config = TargetConfig {
+        lax_expiry: args.lax_expiry,
+        ..TargetConfig::default()
+    };
+    let target = DemoTarget::start(SocketAddr::from(([127, 0, 0, 1], 0)), config)
+        .await
+        .map_err(|e| Failure::new(exit::ERROR, format!("cannot start the demo target: {e:#}")))?;
+    let url = target.base_url();
+    eprintln!(
+        "demo target on {url}; running the bundled seed-0 scenario with {} users for {:?}",
+        args.users, args.run_time
+    );
+    let model = ClosedModel {
+        users: args.users,
+        spawn_rate: args.spawn_rate,
+        run_time: Some(args.run_time),
+    };
+    let scenario = ScenarioSource::Embedded {
+        name: "authenticated-user (bundled)".into(),
+        bytes: DEMO_SCENARIO,
+    };
+    let host = BaseUrl::parse(&url).map_err(|m| Failure::new(exit::ERROR, m))?;
+    let plan = plan(scenario, Some(host), Some(url), model, &args.common);
+    let outcome = load::execute(plan, install_signals()).await;
+    let served = target.stats();
+    target.stop().await;
+    let outcome = outcome?;
+    let counted = outcome.summary.aggregated.num_requests;
+    let code = finish(outcome, &args.common)?;
+    println!(
+        "The target counted {} requests; horde recorded {counted}{}.",
+        served.total,
+        if served.total == counted {
+            ", the same"
+        } else {
+            ""
+        }
+    );
+    Ok(code)
+}
+
+/// First SIGINT/SIGTERM: stop gracefully; second: stop at once. Results are written either way.
+fn install_signals() -> StopSignals {
+    let signals = StopSignals::default();
+    let s = signals.clone();
+    tokio::spawn(async move {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => return,
+            };
+        let next = async {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        };
+        next.await;
+        eprintln!(
+            "stopping: finishing requests and writing results (signal again to stop at once)"
+        );
+        s.graceful.cancel();
+        let again = async {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        };
+        again.await;
+        s.immediate.cancel();
+    });
+    signals
+}

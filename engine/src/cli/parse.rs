@@ -1,0 +1,121 @@
+//! Parsers for flag values: durations, sizes, KEY=VALUE pairs. Each error says what was
+//! expected, for clap to print next to the flag's name.
+
+use std::time::Duration;
+
+/// `15s`, `1m30s`, `2h`, `500ms`, or a bare number of seconds.
+pub fn duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let expected = || format!("{text:?} is not a duration; expected e.g. 30s, 1m30s, 2h or 500ms");
+    if t.is_empty() {
+        return Err(expected());
+    }
+    if let Ok(secs) = t.parse::<f64>() {
+        return if secs.is_finite() && secs >= 0.0 {
+            Ok(Duration::from_secs_f64(secs))
+        } else {
+            Err(expected())
+        };
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(expected)?;
+        if digits == 0 {
+            return Err(expected());
+        }
+        let value: f64 = rest[..digits].parse().map_err(|_| expected())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit = match &rest[..unit_len] {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(expected()),
+        };
+        rest = &rest[unit_len..];
+        total += Duration::from_secs_f64(value * unit);
+    }
+    Ok(total)
+}
+
+/// A positive duration.
+pub fn positive_duration(text: &str) -> Result<Duration, String> {
+    let d = duration(text)?;
+    if d.is_zero() {
+        Err(format!("{text:?} must be longer than zero"))
+    } else {
+        Ok(d)
+    }
+}
+
+/// `64MiB`, `512KiB`, `1GiB`, `64M`, or a number of bytes.
+pub fn size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let expected = || format!("{text:?} is not a size; expected e.g. 64MiB, 512KiB or 1GiB");
+    let n: usize = t[..split].parse().map_err(|_| expected())?;
+    let unit = match t[split..].trim() {
+        "" | "B" => 1,
+        "K" | "KiB" | "KB" | "k" => 1 << 10,
+        "M" | "MiB" | "MB" => 1 << 20,
+        "G" | "GiB" | "GB" => 1 << 30,
+        _ => return Err(expected()),
+    };
+    n.checked_mul(unit)
+        .filter(|&b| b >= 64 * 1024)
+        .ok_or_else(|| format!("{text:?} is out of range; give at least 64KiB"))
+}
+
+/// `KEY=VALUE` for `--env`.
+pub fn key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("{text:?} is not KEY=VALUE")),
+    }
+}
+
+/// Users per second for `--spawn-rate`: a positive number.
+pub fn rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
+        _ => Err(format!(
+            "{text:?} is not a positive number of users per second"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("15s"), Ok(Duration::from_secs(15)));
+        assert_eq!(duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(duration("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(duration("2.5"), Ok(Duration::from_millis(2500)));
+        assert!(duration("ten").is_err());
+        assert!(duration("10x").is_err());
+        assert!(duration("").is_err());
+        assert!(positive_duration("0s").is_err());
+    }
+
+    #[test]
+    fn sizes_and_pairs() {
+        assert_eq!(size("64MiB"), Ok(64 << 20));
+        assert_eq!(size("1G"), Ok(1 << 30));
+        assert!(size("12").is_err(), "too small");
+        assert!(size("lots").is_err());
+        assert_eq!(key_value("A=b=c"), Ok(("A".into(), "b=c".into())));
+        assert!(key_value("=x").is_err());
+        assert!(rate("0").is_err());
+        assert_eq!(rate("2.5"), Ok(2.5));
+    }
+}

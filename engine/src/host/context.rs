@@ -1,0 +1,59 @@
+//! `horde:scenario/context` and `horde:scenario/types`: what a VU knows about its run, and
+//! time, randomness, logging and sleep, all through the engine.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rand::RngCore;
+
+use super::bindings::context::Host;
+use super::bindings::types::{Host as TypesHost, LogLevel};
+use super::state::{Phase, VuState};
+
+impl TypesHost for VuState {}
+
+impl Host for VuState {
+    async fn vu_id(&mut self) -> u32 {
+        self.vu_id
+    }
+
+    async fn iteration(&mut self) -> u64 {
+        self.iteration
+    }
+
+    async fn env(&mut self, key: String) -> Option<String> {
+        self.run.env.get(&key).cloned()
+    }
+
+    async fn elapsed_us(&mut self) -> u64 {
+        self.run.started.elapsed().as_micros() as u64
+    }
+
+    async fn unix_time_ms(&mut self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0)
+    }
+
+    async fn random_u64(&mut self) -> u64 {
+        self.rng.next_u64()
+    }
+
+    async fn log(&mut self, level: LogLevel, message: String) {
+        self.run.log.write(self.vu_id, level, &message);
+    }
+
+    async fn sleep(&mut self, ms: u64) {
+        let nap = tokio::time::sleep(Duration::from_millis(ms));
+        match self.phase {
+            // `on-stop` has its own deadline; elsewhere a stopping run cuts the nap short.
+            Phase::Stop | Phase::Metadata => nap.await,
+            Phase::Start | Phase::Task => {
+                tokio::select! {
+                    _ = nap => {}
+                    _ = self.run.stopping.cancelled() => {}
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! Loading a scenario: the sandboxed wasmtime engine, the checks that turn a wrong file into a
+//! one-line explanation, and per-VU instantiation.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline,
+};
+
+use super::bindings::{Scenario, ScenarioPre};
+use super::state::{Phase, RunContext, VuState};
+use crate::scenario::ScenarioMeta;
+
+/// The WIT package this engine implements.
+pub const WIT_PACKAGE: &str = "horde:scenario";
+/// Its version; a scenario built for another is refused with both versions named.
+pub const WIT_VERSION: &str = "0.1.0";
+
+/// The exports of the `scenario` world.
+const EXPORTS: [&str; 4] = ["metadata", "on-start", "run-task", "on-stop"];
+
+/// How often the epoch ticks: a guest computing without host calls yields to other VUs at
+/// least this often, and a stopping run interrupts it within this time.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Resource limits of the sandbox.
+#[derive(Debug, Clone, Copy)]
+pub struct Sandbox {
+    /// The most VUs alive at once; sizes the pooling allocator.
+    pub max_vus: u32,
+    /// Linear memory one VU may use, in bytes.
+    pub vu_memory: usize,
+}
+
+/// Why a file cannot be run as a scenario. Each message names the problem and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("cannot read scenario {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} is not a WebAssembly component (it does not start with the Wasm magic bytes); pass a .wasm file built by scripts/build or `cargo build --target wasm32-unknown-unknown` + `wasm-tools component new`"
+    )]
+    NotWasm { path: String },
+    #[error(
+        "{path} is a core WebAssembly module, not a component; turn it into one with `wasm-tools component new {path} -o scenario.wasm` (scripts/build does this)"
+    )]
+    CoreModule { path: String },
+    #[error("{path} is not a valid WebAssembly component: {reason}")]
+    Invalid { path: String, reason: String },
+    #[error(
+        "{path} was built for {found}, but this horde implements {WIT_PACKAGE}@{WIT_VERSION}; rebuild it with an SDK for {WIT_PACKAGE}@{WIT_VERSION}"
+    )]
+    Version { path: String, found: String },
+    #[error(
+        "{path} imports `{import}`, which horde does not provide: a scenario may import only the {WIT_PACKAGE}@{WIT_VERSION} interfaces (build it for the world {WIT_PACKAGE}/scenario)"
+    )]
+    ForeignImport { path: String, import: String },
+    #[error(
+        "{path} does not export `{export}`, so it is not a horde scenario: the world {WIT_PACKAGE}/scenario@{WIT_VERSION} exports metadata, on-start, run-task and on-stop (use the horde-sdk `scenario!` macro)"
+    )]
+    MissingExport { path: String, export: String },
+    #[error("{path} does not match the world {WIT_PACKAGE}/scenario@{WIT_VERSION}: {reason}")]
+    WrongWorld { path: String, reason: String },
+    #[error("{path}: its metadata is invalid: {reason}")]
+    Metadata { path: String, reason: String },
+    #[error("{path} failed while describing itself (metadata): {reason}")]
+    MetadataTrap { path: String, reason: String },
+}
+
+/// A compiled scenario ready to instantiate VUs, with its metadata.
+pub struct ScenarioRuntime {
+    engine: Engine,
+    pre: ScenarioPre<VuState>,
+    pub meta: ScenarioMeta,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+impl Drop for ScenarioRuntime {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn wasmtime_config(sandbox: &Sandbox) -> Config {
+    let slots = sandbox.max_vus.saturating_add(4);
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_component_instances(slots)
+        .total_core_instances(slots.saturating_mul(4))
+        .total_memories(slots.saturating_mul(2))
+        .total_tables(slots.saturating_mul(4))
+        .total_stacks(slots)
+        .max_memory_size(sandbox.vu_memory);
+    let mut config = Config::new();
+    config
+        .epoch_interruption(true)
+        .wasm_component_model(true)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
+        // Reserve only what a VU may use (not 4 GiB + guard per memory), so that tens of
+        // thousands of VUs fit in the address space; wasmtime adds bounds checks instead.
+        .memory_reservation(sandbox.vu_memory as u64)
+        .memory_reservation_for_growth(0)
+        .memory_guard_size(64 * 1024)
+        .async_stack_size(1024 * 1024)
+        .max_wasm_stack(512 * 1024);
+    config
+}
+
+/// Finds the `@version` of a `horde:scenario/...` import name.
+fn horde_version(import: &str) -> Option<&str> {
+    let rest = import.strip_prefix(WIT_PACKAGE)?.strip_prefix('/')?;
+    Some(rest.split_once('@').map(|(_, v)| v).unwrap_or(""))
+}
+
+impl ScenarioRuntime {
+    /// Reads, checks and compiles a scenario file, then asks it for its metadata.
+    pub async fn load(
+        path: &Path,
+        sandbox: Sandbox,
+        describe: Arc<RunContext>,
+    ) -> Result<Self, ScenarioError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        Self::from_bytes(&bytes, &shown, sandbox, describe).await
+    }
+
+    /// Like [`Self::load`], from bytes; `path` only names the scenario in messages.
+    pub async fn from_bytes(
+        bytes: &[u8],
+        path: &str,
+        sandbox: Sandbox,
+        describe: Arc<RunContext>,
+    ) -> Result<Self, ScenarioError> {
+        let path = path.to_string();
+        if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+            return Err(ScenarioError::NotWasm { path });
+        }
+        // Bytes 4..8: version 1 layer 0 is a core module; components are layer 1.
+        if bytes[4..8] == [1, 0, 0, 0] {
+            return Err(ScenarioError::CoreModule { path });
+        }
+        let engine =
+            Engine::new(&wasmtime_config(&sandbox)).map_err(|e| ScenarioError::Invalid {
+                path: path.clone(),
+                reason: format!("{e:#}"),
+            })?;
+        let component = Component::new(&engine, bytes).map_err(|e| ScenarioError::Invalid {
+            path: path.clone(),
+            reason: format!("{e:#}"),
+        })?;
+
+        let ty = component.component_type();
+        for (name, _) in ty.imports(&engine) {
+            match horde_version(name) {
+                Some(v) if v == WIT_VERSION => {}
+                Some(v) => {
+                    return Err(ScenarioError::Version {
+                        path,
+                        found: if v.is_empty() {
+                            format!("an unversioned {WIT_PACKAGE}")
+                        } else {
+                            format!("{WIT_PACKAGE}@{v}")
+                        },
+                    });
+                }
+                None => {
+                    return Err(ScenarioError::ForeignImport {
+                        path,
+                        import: name.to_string(),
+                    });
+                }
+            }
+        }
+        let exports: Vec<(String, bool)> = ty
+            .exports(&engine)
+            .map(|(name, item)| {
+                (
+                    name.to_string(),
+                    matches!(item.ty, ComponentItem::ComponentFunc(_)),
+                )
+            })
+            .collect();
+        for export in EXPORTS {
+            if !exports
+                .iter()
+                .any(|(name, is_func)| name == export && *is_func)
+            {
+                return Err(ScenarioError::MissingExport {
+                    path,
+                    export: export.to_string(),
+                });
+            }
+        }
+
+        let mut linker: Linker<VuState> = Linker::new(&engine);
+        Scenario::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(|e| {
+            ScenarioError::Invalid {
+                path: path.clone(),
+                reason: format!("{e:#}"),
+            }
+        })?;
+        let instance_pre =
+            linker
+                .instantiate_pre(&component)
+                .map_err(|e| ScenarioError::WrongWorld {
+                    path: path.clone(),
+                    reason: format!("{e:#}"),
+                })?;
+        let pre = ScenarioPre::new(instance_pre).map_err(|e| ScenarioError::WrongWorld {
+            path: path.clone(),
+            reason: format!("{e:#}"),
+        })?;
+
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        {
+            let engine = engine.clone();
+            let stop = ticker_stop.clone();
+            std::thread::Builder::new()
+                .name("horde-epoch".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(EPOCH_TICK);
+                        engine.increment_epoch();
+                    }
+                })
+                .map_err(|e| ScenarioError::Invalid {
+                    path: path.clone(),
+                    reason: format!("cannot start the epoch thread: {e}"),
+                })?;
+        }
+
+        let mut runtime = Self {
+            engine,
+            pre,
+            meta: ScenarioMeta {
+                name: String::new(),
+                description: String::new(),
+                sdk: String::new(),
+                wit: String::new(),
+                tasks: Vec::new(),
+                think_time: crate::scenario::ThinkTime::None,
+            },
+            ticker_stop,
+        };
+        let wit = format!("{WIT_PACKAGE}@{WIT_VERSION}");
+        let (mut store, scenario) = runtime
+            .instantiate(VuState::new(describe, 0, 0))
+            .await
+            .map_err(|e| ScenarioError::MetadataTrap {
+                path: path.clone(),
+                reason: trap_message(&e),
+            })?;
+        store.data_mut().phase = Phase::Metadata;
+        let info =
+            tokio::time::timeout(Duration::from_secs(10), scenario.call_metadata(&mut store))
+                .await
+                .map_err(|_| ScenarioError::MetadataTrap {
+                    path: path.clone(),
+                    reason: "it did not return within 10 s".into(),
+                })?
+                .map_err(|e| ScenarioError::MetadataTrap {
+                    path: path.clone(),
+                    reason: trap_message(&e),
+                })?;
+        runtime.meta =
+            ScenarioMeta::from_wit(info, &wit).map_err(|reason| ScenarioError::Metadata {
+                path: path.clone(),
+                reason,
+            })?;
+        Ok(runtime)
+    }
+
+    /// A fresh instance for one VU, in its own store with the sandbox's limits.
+    pub async fn instantiate(
+        &self,
+        state: VuState,
+    ) -> wasmtime::Result<(Store<VuState>, Scenario)> {
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(|ctx| {
+            let state = ctx.data();
+            let stopping = state.run.stopping.is_cancelled();
+            if stopping && matches!(state.phase, Phase::Start | Phase::Task) {
+                Ok(UpdateDeadline::Interrupt)
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        let scenario = self.pre.instantiate_async(&mut store).await?;
+        Ok((store, scenario))
+    }
+}
+
+/// A one-line description of a trap or host failure: the trap code when there is one, else
+/// the outermost message (wasm backtraces stay out of the error report).
+pub fn trap_message(error: &wasmtime::Error) -> String {
+    if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
+        return format!("trap: {trap}");
+    }
+    let text = format!("{error}");
+    text.lines().next().unwrap_or("unknown error").to_string()
+}

@@ -1,0 +1,191 @@
+//! What one VU's store holds, and what all VUs of a run share.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http::Method;
+use http::uri::{Authority, PathAndQuery, Scheme, Uri};
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+use tokio_util::sync::CancellationToken;
+use wasmtime::{StoreLimits, StoreLimitsBuilder};
+
+use crate::http::VuClient;
+use crate::stats::StatsHub;
+
+use super::bindings::types::LogLevel;
+
+/// The `--host` a path such as `/api/orders` is joined to.
+#[derive(Debug, Clone)]
+pub struct BaseUrl {
+    scheme: Scheme,
+    authority: Authority,
+    /// The base's own path without a trailing slash ("" for `http://h:8080/`).
+    prefix: String,
+}
+
+impl BaseUrl {
+    /// Parses `--host`; the message says what is wrong and what is expected.
+    pub fn parse(host: &str) -> Result<Self, String> {
+        let uri: Uri = host.parse().map_err(|e| {
+            format!("--host {host:?} is not a valid URL ({e}); expected e.g. http://127.0.0.1:8080")
+        })?;
+        let scheme = uri
+            .scheme()
+            .cloned()
+            .ok_or_else(|| format!("--host {host:?} has no scheme; expected e.g. http://{host}"))?;
+        if scheme != Scheme::HTTP && scheme != Scheme::HTTPS {
+            return Err(format!(
+                "--host {host:?} uses scheme {scheme}; horde speaks http:// and https://"
+            ));
+        }
+        let authority = uri.authority().cloned().ok_or_else(|| {
+            format!("--host {host:?} has no host name; expected e.g. http://127.0.0.1:8080")
+        })?;
+        if uri.query().is_some() {
+            return Err(format!(
+                "--host {host:?} has a query string; give only scheme, host, port and an optional path"
+            ));
+        }
+        let prefix = uri.path().trim_end_matches('/').to_string();
+        Ok(Self {
+            scheme,
+            authority,
+            prefix,
+        })
+    }
+
+    pub fn scheme(&self) -> &Scheme {
+        &self.scheme
+    }
+
+    pub fn authority(&self) -> &Authority {
+        &self.authority
+    }
+
+    /// Joins a path (starting with `/`) to the base.
+    pub fn join(&self, path: String) -> Result<Uri, String> {
+        let path_and_query = if self.prefix.is_empty() {
+            PathAndQuery::try_from(path)
+        } else {
+            PathAndQuery::try_from(format!("{}{}", self.prefix, path))
+        }
+        .map_err(|e| format!("invalid path: {e}"))?;
+        Uri::builder()
+            .scheme(self.scheme.clone())
+            .authority(self.authority.clone())
+            .path_and_query(path_and_query)
+            .build()
+            .map_err(|e| format!("invalid URL: {e}"))
+    }
+}
+
+/// Where guest log lines go: stderr, tagged with the VU, filtered by level.
+#[derive(Debug, Clone, Copy)]
+pub struct LogSink {
+    pub min_level: LogLevel,
+}
+
+fn level_rank(level: LogLevel) -> u8 {
+    match level {
+        LogLevel::Trace => 0,
+        LogLevel::Debug => 1,
+        LogLevel::Info => 2,
+        LogLevel::Warn => 3,
+        LogLevel::Error => 4,
+    }
+}
+
+impl LogSink {
+    pub fn write(&self, vu_id: u32, level: LogLevel, message: &str) {
+        if level_rank(level) < level_rank(self.min_level) {
+            return;
+        }
+        let tag = match level {
+            LogLevel::Trace => "TRACE",
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO ",
+            LogLevel::Warn => "WARN ",
+            LogLevel::Error => "ERROR",
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "[vu {vu_id}] {tag} {message}");
+    }
+}
+
+/// What every VU of a run shares, read-only on the hot path.
+pub struct RunContext {
+    pub base: Option<BaseUrl>,
+    pub env: HashMap<String, String>,
+    pub started: Instant,
+    /// Cancelled when the run ends: tasks stop, sends and sleeps in tasks return at once.
+    pub stopping: CancellationToken,
+    pub stats: StatsHub,
+    pub request_timeout: Duration,
+    pub tls: Arc<rustls::ClientConfig>,
+    pub log: LogSink,
+    pub seed: u64,
+    pub vu_memory: usize,
+}
+
+/// Which export a VU is in, which decides what its host calls may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// `metadata`: no requests allowed.
+    Metadata,
+    Start,
+    Task,
+    Stop,
+}
+
+/// Identifies a recent response for `mark-failed` / `mark-passed`.
+pub(super) struct RecentResponse {
+    pub id: u64,
+    pub method: Method,
+    /// Reused between requests to keep the hot path free of allocation.
+    pub name: String,
+    pub failed: bool,
+    /// The error-report message the failure was recorded under.
+    pub reason: String,
+}
+
+/// How many responses back a verdict can reach.
+pub(super) const RECENT_RESPONSES: usize = 8;
+
+/// One VU's store data.
+pub struct VuState {
+    pub vu_id: u32,
+    pub iteration: u64,
+    pub phase: Phase,
+    pub run: Arc<RunContext>,
+    pub client: VuClient,
+    pub rng: SmallRng,
+    pub limits: StoreLimits,
+    pub(super) recent: Vec<RecentResponse>,
+    pub(super) next_response_id: u64,
+}
+
+impl VuState {
+    pub fn new(run: Arc<RunContext>, vu_id: u32, iteration: u64) -> Self {
+        let seed = run.seed ^ (u64::from(vu_id)).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ iteration;
+        Self {
+            vu_id,
+            iteration,
+            phase: Phase::Metadata,
+            client: VuClient::new(run.tls.clone()),
+            rng: SmallRng::seed_from_u64(seed),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(run.vu_memory)
+                .instances(64)
+                .tables(64)
+                .memories(8)
+                .trap_on_grow_failure(true)
+                .build(),
+            run,
+            recent: Vec::with_capacity(RECENT_RESPONSES),
+            next_response_id: 0,
+        }
+    }
+}

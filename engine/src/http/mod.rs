@@ -1,0 +1,6 @@
+//! HTTP on the hot path: the per-VU client and the byte-counting connector under it.
+
+mod client;
+mod counting;
+
+pub use client::{Outgoing, Received, SendError, VuClient, shared_tls_config};

@@ -1,0 +1,16 @@
+//! horde: a load-testing engine whose virtual users are sandboxed WebAssembly components.
+//!
+//! A request's path reads straight down the modules: the guest calls `send` in [`host`], which
+//! goes out through the VU's client in [`http`] and is recorded in [`stats`]; [`load`] drives
+//! VUs ([`vu`]) by the load model, and [`report`] prints and writes the results. [`target`] is
+//! the demo auth API. The binary (`src/main.rs`) only starts a runtime and calls [`cli::main`].
+
+pub mod cli;
+pub mod host;
+pub mod http;
+pub mod load;
+pub mod report;
+pub mod scenario;
+pub mod stats;
+pub mod target;
+pub mod vu;

@@ -1,0 +1,227 @@
+//! Running a test: load the scenario, check the target, start VUs as the load model says,
+//! collect statistics each second, stop on time or on a signal, and build the summary.
+
+mod closed;
+mod collector;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::host::bindings::types::LogLevel;
+use crate::host::{BaseUrl, LogSink, RunContext, Sandbox, ScenarioError, ScenarioRuntime};
+use crate::http::shared_tls_config;
+use crate::scenario::{ScenarioMeta, TaskPicker, ThinkTime};
+use crate::stats::{RunInfo, StatsHub, Summary};
+use crate::vu::{UserGauge, VuPlan};
+
+pub use closed::ClosedModel;
+
+/// Where the scenario comes from.
+#[derive(Debug, Clone)]
+pub enum ScenarioSource {
+    File(PathBuf),
+    /// A scenario built into the binary (the demo's), with a name for messages.
+    Embedded {
+        name: String,
+        bytes: &'static [u8],
+    },
+}
+
+impl ScenarioSource {
+    pub fn display(&self) -> String {
+        match self {
+            ScenarioSource::File(path) => path.display().to_string(),
+            ScenarioSource::Embedded { name, .. } => name.clone(),
+        }
+    }
+
+    /// Compiles the scenario in a sandbox sized for `max_vus` and reads its metadata.
+    pub async fn load(
+        &self,
+        sandbox: Sandbox,
+        describe: Arc<RunContext>,
+    ) -> Result<ScenarioRuntime, ScenarioError> {
+        match self {
+            ScenarioSource::File(path) => ScenarioRuntime::load(path, sandbox, describe).await,
+            ScenarioSource::Embedded { name, bytes } => {
+                ScenarioRuntime::from_bytes(bytes, name, sandbox, describe).await
+            }
+        }
+    }
+}
+
+/// Everything a run needs, validated by the CLI.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub scenario: ScenarioSource,
+    pub host: Option<BaseUrl>,
+    pub host_text: Option<String>,
+    pub model: ClosedModel,
+    pub env: HashMap<String, String>,
+    pub think_override: Option<ThinkTime>,
+    pub task_timeout: Duration,
+    pub stop_timeout: Duration,
+    pub request_timeout: Duration,
+    pub seed: u64,
+    pub vu_memory: usize,
+    pub log_level: LogLevel,
+    pub quiet: bool,
+}
+
+/// How a run can be stopped early: the first signal stops gracefully, the second at once.
+#[derive(Clone, Default)]
+pub struct StopSignals {
+    pub graceful: CancellationToken,
+    pub immediate: CancellationToken,
+}
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error("cannot reach the target {host}: {reason}; is it running, and is --host right?")]
+    Unreachable { host: String, reason: String },
+}
+
+/// The result of a run.
+pub struct RunOutcome {
+    pub meta: ScenarioMeta,
+    pub summary: Summary,
+    pub interrupted: bool,
+}
+
+/// A run context for describing a scenario (`metadata`) outside any run.
+pub fn describe_context(vu_memory: usize) -> Arc<RunContext> {
+    Arc::new(RunContext {
+        base: None,
+        env: HashMap::new(),
+        started: Instant::now(),
+        stopping: CancellationToken::new(),
+        stats: StatsHub::new(),
+        request_timeout: Duration::from_secs(1),
+        tls: shared_tls_config(),
+        log: LogSink {
+            min_level: LogLevel::Warn,
+        },
+        seed: 0,
+        vu_memory,
+    })
+}
+
+/// Opens (and closes) one TCP connection to the target, so that a wrong `--host` fails in a
+/// second with one clear line instead of a run full of connection errors.
+async fn check_reachable(base: &BaseUrl, shown: &str) -> Result<(), RunError> {
+    let port =
+        base.authority()
+            .port_u16()
+            .unwrap_or(if base.scheme() == &http::uri::Scheme::HTTPS {
+                443
+            } else {
+                80
+            });
+    let host = base
+        .authority()
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let unreachable = |reason: String| RunError::Unreachable {
+        host: shown.to_string(),
+        reason,
+    };
+    let connect = tokio::net::TcpStream::connect((host, port));
+    match tokio::time::timeout(Duration::from_secs(5), connect).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(unreachable(e.to_string())),
+        Err(_) => Err(unreachable("no answer within 5 s".into())),
+    }
+}
+
+/// Runs a test from start to summary.
+pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, RunError> {
+    let run = Arc::new(RunContext {
+        base: plan.host.clone(),
+        env: plan.env.clone(),
+        started: Instant::now(),
+        stopping: CancellationToken::new(),
+        stats: StatsHub::new(),
+        request_timeout: plan.request_timeout,
+        tls: shared_tls_config(),
+        log: LogSink {
+            min_level: plan.log_level,
+        },
+        seed: plan.seed,
+        vu_memory: plan.vu_memory,
+    });
+    let sandbox = Sandbox {
+        max_vus: plan.model.users,
+        vu_memory: plan.vu_memory,
+    };
+    let runtime = Arc::new(
+        plan.scenario
+            .load(sandbox, describe_context(plan.vu_memory))
+            .await?,
+    );
+    if let (Some(base), Some(shown)) = (&plan.host, &plan.host_text) {
+        check_reachable(base, shown).await?;
+    }
+    let meta = runtime.meta.clone();
+    let vu_plan = Arc::new(VuPlan {
+        think_time: plan.think_override.unwrap_or(meta.think_time),
+        task_timeout: plan.task_timeout,
+        stop_timeout: plan.stop_timeout,
+        picker: TaskPicker::new(&meta.tasks),
+        task_names: meta.tasks.iter().map(|t| t.name.clone()).collect(),
+    });
+    let gauge = Arc::new(UserGauge::default());
+    let started_at_unix_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let started = Instant::now();
+
+    let collector_done = CancellationToken::new();
+    let collector = tokio::spawn(collector::collect(
+        run.clone(),
+        gauge.clone(),
+        plan.model.clone(),
+        started,
+        plan.quiet,
+        collector_done.clone(),
+    ));
+
+    let interrupted = plan
+        .model
+        .drive(
+            runtime.clone(),
+            run.clone(),
+            vu_plan,
+            gauge.clone(),
+            &signals,
+        )
+        .await;
+
+    collector_done.cancel();
+    let totals = collector.await.expect("the collector does not panic");
+    let duration_s = started.elapsed().as_secs_f64();
+    let info = RunInfo {
+        scenario: meta.name.clone(),
+        scenario_file: plan.scenario.display(),
+        host: plan.host_text.clone(),
+        started_at_unix_ms,
+        duration_s,
+        target_users: plan.model.users,
+        peak_users: gauge.peak.load(Ordering::Relaxed),
+        interrupted,
+    };
+    Ok(RunOutcome {
+        summary: Summary::build(info, &totals),
+        meta,
+        interrupted,
+    })
+}

@@ -1,0 +1,7 @@
+//! Outputs: the progress line, the end-of-run console tables, the JSON summary.
+
+mod console;
+mod json;
+
+pub use console::{print_inspect, progress_line, render_summary};
+pub use json::write_json;

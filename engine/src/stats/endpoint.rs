@@ -1,0 +1,185 @@
+//! What is kept per (method, name): counts, an HDR histogram of response times in µs, exact
+//! sum/min/max, bytes and status codes. Nothing is kept per request.
+
+use hdrhistogram::Histogram;
+
+/// Highest response time the histograms track exactly: one hour, in µs. Longer ones are
+/// recorded as one hour (the request timeout is far below it).
+const MAX_TRACKED_US: u64 = 3_600_000_000;
+
+/// One request's outcome, as recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    pub elapsed_us: u64,
+    /// None when no response came back (timeout, refused connection).
+    pub status: Option<u16>,
+    pub failed: bool,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+/// Accumulated statistics of one (method, name).
+#[derive(Clone)]
+pub struct EndpointStats {
+    pub requests: u64,
+    /// Signed because a verdict given after a harvest (`mark-passed`) subtracts a failure that
+    /// was already merged; the merged total never goes below zero.
+    pub failures: i64,
+    pub histogram: Histogram<u64>,
+    pub total_us: u64,
+    pub min_us: u64,
+    pub max_us: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    /// (status, count); a handful of entries, so a vector beats a map. Status 0 counts
+    /// requests that got no response.
+    pub statuses: Vec<(u16, u64)>,
+}
+
+impl Default for EndpointStats {
+    fn default() -> Self {
+        Self {
+            requests: 0,
+            failures: 0,
+            histogram: Histogram::new_with_bounds(1, MAX_TRACKED_US, 3)
+                .expect("static histogram bounds are valid"),
+            total_us: 0,
+            min_us: u64::MAX,
+            max_us: 0,
+            bytes_sent: 0,
+            bytes_received: 0,
+            statuses: Vec::new(),
+        }
+    }
+}
+
+impl EndpointStats {
+    pub fn record(&mut self, sample: &Sample) {
+        self.requests += 1;
+        if sample.failed {
+            self.failures += 1;
+        }
+        let us = sample.elapsed_us.clamp(1, MAX_TRACKED_US);
+        self.histogram.saturating_record(us);
+        self.total_us += sample.elapsed_us;
+        self.min_us = self.min_us.min(sample.elapsed_us);
+        self.max_us = self.max_us.max(sample.elapsed_us);
+        self.bytes_sent += sample.bytes_sent;
+        self.bytes_received += sample.bytes_received;
+        self.count_status(sample.status.unwrap_or(0), 1);
+    }
+
+    fn count_status(&mut self, status: u16, n: u64) {
+        match self.statuses.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, count)) => *count += n,
+            None => self.statuses.push((status, n)),
+        }
+    }
+
+    pub fn merge(&mut self, other: &EndpointStats) {
+        self.requests += other.requests;
+        self.failures += other.failures;
+        if other.histogram.len() > 0 {
+            self.histogram
+                .add(&other.histogram)
+                .expect("histograms share bounds");
+        }
+        self.total_us += other.total_us;
+        self.min_us = self.min_us.min(other.min_us);
+        self.max_us = self.max_us.max(other.max_us);
+        self.bytes_sent += other.bytes_sent;
+        self.bytes_received += other.bytes_received;
+        for &(status, n) in &other.statuses {
+            self.count_status(status, n);
+        }
+    }
+
+    /// Zeroes the counts, keeping the histogram's allocation for the next interval.
+    pub fn reset(&mut self) {
+        self.requests = 0;
+        self.failures = 0;
+        self.histogram.reset();
+        self.total_us = 0;
+        self.min_us = u64::MAX;
+        self.max_us = 0;
+        self.bytes_sent = 0;
+        self.bytes_received = 0;
+        self.statuses.clear();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.requests == 0 && self.failures == 0
+    }
+
+    /// Failures, never negative.
+    pub fn failures(&self) -> u64 {
+        self.failures.max(0) as u64
+    }
+
+    /// The response time at `quantile` (0..=1) in µs; 0 when nothing was recorded.
+    pub fn quantile_us(&self, quantile: f64) -> u64 {
+        if self.histogram.len() == 0 {
+            return 0;
+        }
+        if quantile >= 1.0 {
+            return self.max_us;
+        }
+        self.histogram
+            .value_at_quantile(quantile)
+            .min(self.max_us)
+            .max(self.min_us)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(us: u64, failed: bool) -> Sample {
+        Sample {
+            elapsed_us: us,
+            status: Some(if failed { 500 } else { 200 }),
+            failed,
+            bytes_sent: 10,
+            bytes_received: 20,
+        }
+    }
+
+    #[test]
+    fn merge_adds_counts_and_keeps_extremes() {
+        let mut a = EndpointStats::default();
+        let mut b = EndpointStats::default();
+        a.record(&sample(100, false));
+        b.record(&sample(5_000, true));
+        b.record(&sample(50, false));
+        a.merge(&b);
+        assert_eq!(a.requests, 3);
+        assert_eq!(a.failures(), 1);
+        assert_eq!((a.min_us, a.max_us), (50, 5_000));
+        assert_eq!(a.total_us, 5_150);
+        assert_eq!(a.bytes_received, 60);
+        assert_eq!(a.statuses, vec![(200, 2), (500, 1)]);
+        assert_eq!(a.quantile_us(1.0), 5_000);
+    }
+
+    #[test]
+    fn quantiles_are_exact_to_three_digits() {
+        let mut s = EndpointStats::default();
+        for us in 1..=10_000 {
+            s.record(&sample(us, false));
+        }
+        let p50 = s.quantile_us(0.5) as f64;
+        let p99 = s.quantile_us(0.99) as f64;
+        assert!((p50 - 5_000.0).abs() / 5_000.0 < 0.001, "p50 {p50}");
+        assert!((p99 - 9_900.0).abs() / 9_900.0 < 0.001, "p99 {p99}");
+    }
+
+    #[test]
+    fn reset_keeps_nothing() {
+        let mut s = EndpointStats::default();
+        s.record(&sample(7, true));
+        s.reset();
+        assert!(s.is_empty());
+        assert_eq!(s.quantile_us(0.5), 0);
+    }
+}

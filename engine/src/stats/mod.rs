@@ -1,0 +1,9 @@
+//! Statistics: per-thread recorders, the merged snapshots, and the summary built from them.
+
+mod endpoint;
+mod hub;
+mod summary;
+
+pub use endpoint::{EndpointStats, Sample};
+pub use hub::{ErrorKey, Snapshot, StatsHub, VuCounts, VuErrorKind};
+pub use summary::{EndpointSummary, ErrorSummary, Percentiles, RunInfo, Summary};

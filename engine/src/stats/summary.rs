@@ -1,0 +1,243 @@
+//! The end-of-run summary: the data behind the console tables and the `--json` file, whose
+//! schema is `docs/summary.schema.json`. Times are milliseconds with µs precision.
+
+use serde::{Deserialize, Serialize};
+
+use super::endpoint::EndpointStats;
+use super::hub::{Snapshot, VuCounts};
+
+/// The whole summary of a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    pub horde_version: String,
+    pub run: RunInfo,
+    /// One entry per (method, name), sorted by name then method.
+    pub stats: Vec<EndpointSummary>,
+    /// All requests together (Locust's "Aggregated" row).
+    pub aggregated: EndpointSummary,
+    /// Failed requests and scenario errors grouped by what failed and how, most frequent first.
+    pub errors: Vec<ErrorSummary>,
+    pub vu_errors: VuErrorSummary,
+}
+
+/// What was run, where and for how long.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub scenario: String,
+    pub scenario_file: String,
+    pub host: Option<String>,
+    /// Unix time in milliseconds when the first VU started.
+    pub started_at_unix_ms: u64,
+    pub duration_s: f64,
+    /// The number of VUs asked for with `--users`.
+    pub target_users: u32,
+    /// The most VUs alive at once.
+    pub peak_users: u32,
+    /// True when the run was stopped by a signal before its end.
+    pub interrupted: bool,
+}
+
+/// Statistics of one (method, name), or of all requests.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EndpointSummary {
+    pub method: String,
+    pub name: String,
+    pub num_requests: u64,
+    pub num_failures: u64,
+    pub min_response_time_ms: f64,
+    pub avg_response_time_ms: f64,
+    pub median_response_time_ms: f64,
+    pub max_response_time_ms: f64,
+    pub percentiles_ms: Percentiles,
+    pub requests_per_sec: f64,
+    pub failures_per_sec: f64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    /// Responses per HTTP status; "0" counts requests that got no response.
+    pub status_codes: std::collections::BTreeMap<String, u64>,
+}
+
+/// Response-time percentiles in ms: Locust's columns, from exact HDR histograms (3
+/// significant digits) rather than rounded buckets.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p66: f64,
+    pub p75: f64,
+    pub p80: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p98: f64,
+    pub p99: f64,
+    pub p99_9: f64,
+    pub p99_99: f64,
+    pub p100: f64,
+}
+
+impl Percentiles {
+    /// The quantiles of Locust's percentile table, with their column titles.
+    pub const COLUMNS: [(&'static str, f64); 11] = [
+        ("50%", 0.50),
+        ("66%", 0.66),
+        ("75%", 0.75),
+        ("80%", 0.80),
+        ("90%", 0.90),
+        ("95%", 0.95),
+        ("98%", 0.98),
+        ("99%", 0.99),
+        ("99.9%", 0.999),
+        ("99.99%", 0.9999),
+        ("100%", 1.0),
+    ];
+
+    fn from_stats(stats: &EndpointStats) -> Self {
+        let q = |quantile| ms(stats.quantile_us(quantile));
+        Self {
+            p50: q(0.50),
+            p66: q(0.66),
+            p75: q(0.75),
+            p80: q(0.80),
+            p90: q(0.90),
+            p95: q(0.95),
+            p98: q(0.98),
+            p99: q(0.99),
+            p99_9: q(0.999),
+            p99_99: q(0.9999),
+            p100: q(1.0),
+        }
+    }
+
+    /// The values in the order of [`Self::COLUMNS`].
+    pub fn values(&self) -> [f64; 11] {
+        [
+            self.p50,
+            self.p66,
+            self.p75,
+            self.p80,
+            self.p90,
+            self.p95,
+            self.p98,
+            self.p99,
+            self.p99_9,
+            self.p99_99,
+            self.p100,
+        ]
+    }
+}
+
+/// One row of the error report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorSummary {
+    /// The HTTP method, or `TASK` / `VU` for errors of the scenario itself.
+    pub method: String,
+    pub name: String,
+    pub error: String,
+    pub occurrences: u64,
+}
+
+/// Errors of the VUs themselves, outside any request.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct VuErrorSummary {
+    pub traps: u64,
+    pub task_timeouts: u64,
+    pub task_errors: u64,
+    pub start_errors: u64,
+    pub stop_errors: u64,
+    pub restarts: u64,
+}
+
+impl From<VuCounts> for VuErrorSummary {
+    fn from(c: VuCounts) -> Self {
+        Self {
+            traps: c.traps,
+            task_timeouts: c.task_timeouts,
+            task_errors: c.task_errors,
+            start_errors: c.start_errors,
+            stop_errors: c.stop_errors,
+            restarts: c.restarts,
+        }
+    }
+}
+
+fn ms(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+impl EndpointSummary {
+    pub fn from_stats(method: &str, name: &str, stats: &EndpointStats, duration_s: f64) -> Self {
+        let per_sec = |n: u64| {
+            if duration_s > 0.0 {
+                n as f64 / duration_s
+            } else {
+                0.0
+            }
+        };
+        let avg = if stats.requests > 0 {
+            stats.total_us as f64 / stats.requests as f64 / 1000.0
+        } else {
+            0.0
+        };
+        Self {
+            method: method.to_string(),
+            name: name.to_string(),
+            num_requests: stats.requests,
+            num_failures: stats.failures(),
+            min_response_time_ms: if stats.requests > 0 {
+                ms(stats.min_us)
+            } else {
+                0.0
+            },
+            avg_response_time_ms: avg,
+            median_response_time_ms: ms(stats.quantile_us(0.5)),
+            max_response_time_ms: ms(stats.max_us),
+            percentiles_ms: Percentiles::from_stats(stats),
+            requests_per_sec: per_sec(stats.requests),
+            failures_per_sec: per_sec(stats.failures()),
+            bytes_sent: stats.bytes_sent,
+            bytes_received: stats.bytes_received,
+            status_codes: stats
+                .statuses
+                .iter()
+                .map(|(s, n)| (s.to_string(), *n))
+                .collect(),
+        }
+    }
+}
+
+impl Summary {
+    /// Builds the summary of a run from its merged statistics.
+    pub fn build(run: RunInfo, totals: &Snapshot) -> Self {
+        let duration = run.duration_s;
+        let stats = totals
+            .sorted_endpoints()
+            .into_iter()
+            .map(|(m, n, s)| EndpointSummary::from_stats(m.as_str(), n, s, duration))
+            .collect();
+        let aggregated =
+            EndpointSummary::from_stats("", "Aggregated", &totals.aggregated(), duration);
+        let mut errors: Vec<ErrorSummary> = totals
+            .errors
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| ErrorSummary {
+                method: k.method.to_string(),
+                name: k.name.to_string(),
+                error: k.message.to_string(),
+                occurrences: *n as u64,
+            })
+            .collect();
+        errors.sort_by(|a, b| {
+            b.occurrences
+                .cmp(&a.occurrences)
+                .then_with(|| (&a.name, &a.method, &a.error).cmp(&(&b.name, &b.method, &b.error)))
+        });
+        Self {
+            horde_version: env!("CARGO_PKG_VERSION").to_string(),
+            run,
+            stats,
+            aggregated,
+            errors,
+            vu_errors: totals.vu.into(),
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Exact per-route, per-status request counters for the demo target, readable at `/__stats`.
+//!
+//! Tests and benchmarks compare these with what horde reports, so they must never drop or
+//! double a request. A fixed table of atomics (one slot per route and per possible status code)
+//! needs no lock and cannot grow, whatever paths a client invents.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use http::{Method, StatusCode};
+use serde::{Deserialize, Serialize};
+
+/// What `GET /__stats` returns: requests served per `"METHOD /path"` (or `"OTHER"`) and status.
+/// Only non-zero counts appear; `total` is their sum.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+pub struct TargetStats {
+    pub total: u64,
+    pub routes: BTreeMap<String, BTreeMap<u16, u64>>,
+}
+
+/// The routes the target counts separately; everything else is [`Route::Other`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Login,
+    Introspect,
+    Logout,
+    UsersMe,
+    Orders,
+    Health,
+    SessionLogin,
+    SessionMe,
+    SessionLogout,
+    Other,
+}
+
+impl Route {
+    const ALL: [Route; 10] = [
+        Route::Login,
+        Route::Introspect,
+        Route::Logout,
+        Route::UsersMe,
+        Route::Orders,
+        Route::Health,
+        Route::SessionLogin,
+        Route::SessionMe,
+        Route::SessionLogout,
+        Route::Other,
+    ];
+
+    /// The method and path that select this route (none for `Other`).
+    pub fn method_path(self) -> Option<(Method, &'static str)> {
+        Some(match self {
+            Route::Login => (Method::POST, "/api/auth/login"),
+            Route::Introspect => (Method::POST, "/api/auth/introspect"),
+            Route::Logout => (Method::POST, "/api/auth/logout"),
+            Route::UsersMe => (Method::GET, "/api/users/me"),
+            Route::Orders => (Method::GET, "/api/orders"),
+            Route::Health => (Method::GET, "/api/health"),
+            Route::SessionLogin => (Method::POST, "/api/session/login"),
+            Route::SessionMe => (Method::GET, "/api/session/me"),
+            Route::SessionLogout => (Method::POST, "/api/session/logout"),
+            Route::Other => return None,
+        })
+    }
+
+    /// The key in [`TargetStats::routes`], e.g. `"GET /api/users/me"`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Route::Login => "POST /api/auth/login",
+            Route::Introspect => "POST /api/auth/introspect",
+            Route::Logout => "POST /api/auth/logout",
+            Route::UsersMe => "GET /api/users/me",
+            Route::Orders => "GET /api/orders",
+            Route::Health => "GET /api/health",
+            Route::SessionLogin => "POST /api/session/login",
+            Route::SessionMe => "GET /api/session/me",
+            Route::SessionLogout => "POST /api/session/logout",
+            Route::Other => "OTHER",
+        }
+    }
+
+    /// The route a request is counted under. Otherwise it counts as `Other`, and the error
+    /// holds the method the path does allow (a 405 rather than a 404).
+    pub fn find(method: &Method, path: &str) -> Result<Route, Option<Method>> {
+        let mut allowed = None;
+        for route in Route::ALL {
+            if let Some((m, p)) = route.method_path()
+                && p == path
+            {
+                if m == method {
+                    return Ok(route);
+                }
+                allowed = Some(m);
+            }
+        }
+        Err(allowed)
+    }
+}
+
+/// `http::StatusCode` guarantees 100..=999, so one slot each covers every possible status.
+const FIRST_STATUS: u16 = 100;
+const STATUS_SLOTS: usize = 900;
+
+/// The counter table: `Route::ALL.len() * STATUS_SLOTS` atomics (about 70 KiB). Routes sit
+/// 7 KiB apart, so hot counters of different routes never share a cache line.
+pub struct Counters {
+    slots: Box<[AtomicU64]>,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            slots: (0..Route::ALL.len() * STATUS_SLOTS)
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+        }
+    }
+}
+
+impl Counters {
+    /// Counts one request; called exactly once, when its status is decided.
+    pub fn record(&self, route: Route, status: StatusCode) {
+        // Relaxed suffices: each slot is an independent tally, nothing is published through it.
+        self.slots[Self::index(route, status.as_u16())].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn snapshot(&self) -> TargetStats {
+        let mut stats = TargetStats::default();
+        for route in Route::ALL {
+            let mut statuses = BTreeMap::new();
+            for offset in 0..STATUS_SLOTS as u16 {
+                let status = FIRST_STATUS + offset;
+                let count = self.slots[Self::index(route, status)].load(Ordering::Relaxed);
+                if count > 0 {
+                    statuses.insert(status, count);
+                    stats.total += count;
+                }
+            }
+            if !statuses.is_empty() {
+                stats.routes.insert(route.key().to_owned(), statuses);
+            }
+        }
+        stats
+    }
+
+    /// Zeroes every slot. A request racing with the reset is counted before or after it,
+    /// never lost or doubled, because each slot is swapped atomically.
+    pub fn reset(&self) {
+        for slot in self.slots.iter() {
+            slot.swap(0, Ordering::Relaxed);
+        }
+    }
+
+    fn index(route: Route, status: u16) -> usize {
+        route as usize * STATUS_SLOTS + usize::from(status - FIRST_STATUS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_key_matches_its_method_and_path() {
+        for route in Route::ALL {
+            match route.method_path() {
+                Some((m, p)) => {
+                    assert_eq!(route.key(), format!("{m} {p}"));
+                    assert_eq!(Route::find(&m, p), Ok(route));
+                }
+                None => assert_eq!(route.key(), "OTHER"),
+            }
+        }
+        assert_eq!(Route::find(&Method::GET, "/nope"), Err(None));
+        assert_eq!(
+            Route::find(&Method::DELETE, "/api/orders"),
+            Err(Some(Method::GET))
+        );
+    }
+
+    #[test]
+    fn counts_are_exact_and_reset() {
+        let counters = Counters::default();
+        counters.record(Route::UsersMe, StatusCode::OK);
+        counters.record(Route::UsersMe, StatusCode::OK);
+        counters.record(Route::UsersMe, StatusCode::UNAUTHORIZED);
+        counters.record(Route::Other, StatusCode::from_u16(999).unwrap());
+        let stats = counters.snapshot();
+        assert_eq!(stats.total, 4);
+        assert_eq!(
+            stats.routes["GET /api/users/me"],
+            BTreeMap::from([(200, 2), (401, 1)])
+        );
+        assert_eq!(stats.routes["OTHER"], BTreeMap::from([(999, 1)]));
+        counters.reset();
+        assert_eq!(counters.snapshot(), TargetStats::default());
+    }
+}

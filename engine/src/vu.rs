@@ -1,0 +1,200 @@
+//! One VU's life: instantiate, `on-start`, pick a task, run it, think, repeat; `on-stop` at the
+//! end. A trap or a task past its deadline ends this instance only: the error is counted and
+//! the VU starts again as a fresh instance.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+
+use crate::host::{Phase, RunContext, ScenarioRuntime, VuState, trap_message};
+use crate::scenario::{TaskPicker, ThinkTime};
+use crate::stats::VuErrorKind;
+
+/// How long a VU that failed to start waits before it tries again, so a scenario whose
+/// `on-start` always fails does not spin.
+const RESTART_BACKOFF: Duration = Duration::from_millis(250);
+
+/// What every VU of a run follows.
+pub struct VuPlan {
+    pub think_time: ThinkTime,
+    pub task_timeout: Duration,
+    pub stop_timeout: Duration,
+    pub picker: TaskPicker,
+    pub task_names: Vec<String>,
+}
+
+/// Live VU counts for the progress line and the summary.
+#[derive(Default)]
+pub struct UserGauge {
+    pub live: AtomicU32,
+    pub peak: AtomicU32,
+}
+
+impl UserGauge {
+    fn enter(&self) {
+        let now = self.live.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak.fetch_max(now, Ordering::Relaxed);
+    }
+
+    fn leave(&self) {
+        self.live.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// How one pass (one instance) of a VU ended.
+enum PassEnd {
+    /// The run is stopping; the VU is done.
+    Stopped,
+    /// The instance is unusable (trap, timeout, failed start): start a fresh one.
+    Restart,
+}
+
+/// Runs VU `vu_id` until the run stops.
+pub async fn run_vu(
+    runtime: Arc<ScenarioRuntime>,
+    run: Arc<RunContext>,
+    plan: Arc<VuPlan>,
+    gauge: Arc<UserGauge>,
+    vu_id: u32,
+) {
+    gauge.enter();
+    let mut rng = SmallRng::seed_from_u64(run.seed.wrapping_add(u64::from(vu_id)));
+    let mut iteration = 0u64;
+    let mut first = true;
+    while !run.stopping.is_cancelled() {
+        if !first {
+            tokio::select! {
+                _ = tokio::time::sleep(RESTART_BACKOFF) => {}
+                _ = run.stopping.cancelled() => break,
+            }
+            run.stats.record_restart();
+        }
+        first = false;
+        match one_pass(&runtime, &run, &plan, vu_id, &mut iteration, &mut rng).await {
+            PassEnd::Stopped => break,
+            PassEnd::Restart => continue,
+        }
+    }
+    gauge.leave();
+}
+
+async fn one_pass(
+    runtime: &ScenarioRuntime,
+    run: &Arc<RunContext>,
+    plan: &VuPlan,
+    vu_id: u32,
+    iteration: &mut u64,
+    rng: &mut SmallRng,
+) -> PassEnd {
+    let stopping = || run.stopping.is_cancelled();
+    let (mut store, scenario) = match runtime
+        .instantiate(VuState::new(run.clone(), vu_id, *iteration))
+        .await
+    {
+        Ok(pair) => pair,
+        Err(e) => {
+            run.stats
+                .record_vu_error(VuErrorKind::Trap, "instantiate", &trap_message(&e));
+            return PassEnd::Restart;
+        }
+    };
+
+    store.data_mut().phase = Phase::Start;
+    let started = tokio::time::timeout(plan.task_timeout, scenario.call_on_start(&mut store)).await;
+    match started {
+        Ok(Ok(Ok(()))) => {}
+        _ if stopping() => return PassEnd::Stopped,
+        Ok(Ok(Err(message))) => {
+            run.stats
+                .record_vu_error(VuErrorKind::StartError, "on-start", &message);
+            return PassEnd::Restart;
+        }
+        Ok(Err(trap)) => {
+            run.stats
+                .record_vu_error(VuErrorKind::Trap, "on-start", &trap_message(&trap));
+            return PassEnd::Restart;
+        }
+        Err(_) => {
+            let message = format!(
+                "on-start ran longer than --task-timeout {:?}",
+                plan.task_timeout
+            );
+            run.stats
+                .record_vu_error(VuErrorKind::TaskTimeout, "on-start", &message);
+            return PassEnd::Restart;
+        }
+    }
+
+    while !stopping() {
+        let index = plan.picker.pick(rng);
+        let task = &plan.task_names[index as usize];
+        store.data_mut().phase = Phase::Task;
+        store.data_mut().iteration = *iteration;
+        *iteration += 1;
+        let task_started = Instant::now();
+        let outcome =
+            tokio::time::timeout(plan.task_timeout, scenario.call_run_task(&mut store, index))
+                .await;
+        match outcome {
+            Ok(Ok(Ok(()))) => {}
+            // Errors caused by the stop itself (a cancelled send, an interrupted loop) are not
+            // the scenario's fault and are not counted. A task that returned leaves a usable
+            // instance, so `on-stop` still runs; a trapped one does not.
+            Ok(Ok(Err(_))) if stopping() => break,
+            Ok(Err(_)) | Err(_) if stopping() => return PassEnd::Stopped,
+            Ok(Ok(Err(message))) => {
+                run.stats
+                    .record_vu_error(VuErrorKind::TaskError, task, &message);
+            }
+            Ok(Err(trap)) => {
+                run.stats
+                    .record_vu_error(VuErrorKind::Trap, task, &trap_message(&trap));
+                return PassEnd::Restart;
+            }
+            Err(_) => {
+                let message = format!(
+                    "task ran longer than --task-timeout {:?} and was stopped",
+                    plan.task_timeout
+                );
+                run.stats
+                    .record_vu_error(VuErrorKind::TaskTimeout, task, &message);
+                return PassEnd::Restart;
+            }
+        }
+        let wait = plan.think_time.wait_after(rng, task_started.elapsed());
+        if !wait.is_zero() {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = run.stopping.cancelled() => {}
+            }
+        } else {
+            // A scenario with no think time must still let other VUs and the collector run.
+            tokio::task::yield_now().await;
+        }
+    }
+
+    store.data_mut().phase = Phase::Stop;
+    match tokio::time::timeout(plan.stop_timeout, scenario.call_on_stop(&mut store)).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(message))) => {
+            run.stats
+                .record_vu_error(VuErrorKind::StopError, "on-stop", &message)
+        }
+        Ok(Err(trap)) => {
+            run.stats
+                .record_vu_error(VuErrorKind::StopError, "on-stop", &trap_message(&trap))
+        }
+        Err(_) => {
+            let message = format!(
+                "on-stop ran longer than --stop-timeout {:?}",
+                plan.stop_timeout
+            );
+            run.stats
+                .record_vu_error(VuErrorKind::StopError, "on-stop", &message);
+        }
+    }
+    PassEnd::Stopped
+}

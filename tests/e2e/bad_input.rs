@@ -1,0 +1,124 @@
+//! Bad input: each gives one line naming the problem and a documented, non-zero exit code.
+
+use std::time::Duration;
+
+use crate::common::*;
+
+/// Runs horde, expects `code` and a single stderr line containing `needle`.
+async fn refused(list: &[&str], code: i32, needle: &str) {
+    let ran = run_horde(args(list), Duration::from_secs(60)).await;
+    assert_eq!(ran.code, code, "horde {list:?}: stderr {}", ran.stderr);
+    let lines: Vec<&str> = ran
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "horde {list:?} should explain in one line: {}",
+        ran.stderr
+    );
+    assert!(lines[0].starts_with("error: "), "{}", lines[0]);
+    assert!(
+        lines[0].contains(needle),
+        "expected {needle:?} in {:?}",
+        lines[0]
+    );
+}
+
+fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_that_are_not_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = write(dir.path(), "notes.wasm", b"this is not wasm");
+    refused(
+        &["run", &text, "-t", "1s"],
+        3,
+        "is not a WebAssembly component",
+    )
+    .await;
+
+    let core = write(
+        dir.path(),
+        "core.wasm",
+        &wat::parse_str("(module)").unwrap(),
+    );
+    refused(
+        &["inspect", &core],
+        3,
+        "core WebAssembly module, not a component",
+    )
+    .await;
+
+    let other_world = wat::parse_str(
+        r#"(component
+             (import "wasi:cli/environment@0.2.0" (instance
+               (export "get-arguments" (func (result (list string))))))
+           )"#,
+    )
+    .unwrap();
+    let other = write(dir.path(), "other.wasm", &other_world);
+    refused(
+        &["inspect", &other],
+        3,
+        "imports `wasi:cli/environment@0.2.0`",
+    )
+    .await;
+
+    let future = wat::parse_str(
+        r#"(component
+             (import "horde:scenario/context@0.2.0" (instance
+               (export "vu-id" (func (result u32)))))
+           )"#,
+    )
+    .unwrap();
+    let future = write(dir.path(), "future.wasm", &future);
+    refused(&["inspect", &future], 3, "built for horde:scenario@0.2.0").await;
+
+    let no_exports = wat::parse_str(
+        r#"(component
+             (core module $m (func (export "f")))
+             (core instance $i (instantiate $m))
+             (func (export "hello") (canon lift (core func $i "f")))
+           )"#,
+    )
+    .unwrap();
+    let missing = write(dir.path(), "missing.wasm", &no_exports);
+    refused(&["inspect", &missing], 3, "does not export `metadata`").await;
+
+    refused(
+        &["inspect", "/nonexistent/x.wasm"],
+        3,
+        "cannot read scenario",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_hosts_and_flags() {
+    let scenario = guest("weighted");
+    let s = scenario.to_str().unwrap();
+    refused(
+        &["run", s, "--host", "http://127.0.0.1:1", "-t", "1s"],
+        4,
+        "cannot reach the target http://127.0.0.1:1",
+    )
+    .await;
+    refused(&["run", s, "--host", "ht tp://x", "-t", "1s"], 2, "--host").await;
+    refused(
+        &["run", s, "--host", "127.0.0.1:8080", "-t", "1s"],
+        2,
+        "no scheme",
+    )
+    .await;
+    refused(&["run", s, "-u", "many"], 2, "--users").await;
+    refused(&["run", s, "-t", "soon"], 2, "not a duration").await;
+    refused(&["run", s, "--env", "NOEQUALS"], 2, "KEY=VALUE").await;
+    refused(&["run", s, "--spawn-rate", "0"], 2, "positive number").await;
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests: the real `horde` binary against the demo target, with scenario
+//! components built from source (tests/guests, scripts) by `scripts/build`.
+
+mod bad_input;
+mod common;
+mod runs;

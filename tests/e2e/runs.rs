@@ -1,0 +1,383 @@
+//! Runs that must produce exact, checkable results.
+
+use std::time::Duration;
+
+use crate::common::*;
+
+/// horde's JSON counts equal what the target served, route by route, and task weights 3:1
+/// hold within ±5 % over thousands of iterations. The JSON follows its published schema.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counts_match_the_target_and_weights_hold() {
+    let target = target().await;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("summary.json");
+    let ran = run_horde(
+        args(&[
+            "run",
+            guest("weighted").to_str().unwrap(),
+            "--host",
+            &target.base_url(),
+            "-u",
+            "10",
+            "-r",
+            "100",
+            "-t",
+            "4s",
+            "--quiet",
+            "--seed",
+            "42",
+            "--json",
+            json.to_str().unwrap(),
+        ]),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let stats = target.stats();
+    target.stop().await;
+    let summary = read_json(&json);
+
+    let profile = count(&entry(&summary, "GET", "/api/users/me")["num_requests"]);
+    let orders = count(&entry(&summary, "GET", "/api/orders")["num_requests"]);
+    let logins = count(&entry(&summary, "POST", "/api/auth/login")["num_requests"]);
+    assert_eq!(profile, served(&stats, "GET /api/users/me"));
+    assert_eq!(orders, served(&stats, "GET /api/orders"));
+    assert_eq!(logins, served(&stats, "POST /api/auth/login"));
+    assert_eq!(count(&summary["aggregated"]["num_requests"]), stats.total);
+    assert_eq!(
+        count(&summary["aggregated"]["num_failures"]),
+        0,
+        "{summary:#}"
+    );
+    assert_eq!(served_with(&stats, "GET /api/users/me", 200), profile);
+
+    assert!(
+        profile + orders >= 2_000,
+        "only {} iterations",
+        profile + orders
+    );
+    let ratio = profile as f64 / orders as f64;
+    assert!(
+        (ratio - 3.0).abs() <= 0.15,
+        "weights 3:1 gave {profile}:{orders} = {ratio:.3}"
+    );
+
+    let schema_text =
+        std::fs::read_to_string(repo_root().join("docs/summary.schema.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
+    let problems: Vec<String> = validator
+        .iter_errors(&summary)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "summary breaks its schema: {problems:#?}"
+    );
+    let bytes_received = count(&summary["aggregated"]["bytes_received"]);
+    assert!(
+        bytes_received > 100 * stats.total,
+        "bytes received {bytes_received} for {} responses",
+        stats.total
+    );
+}
+
+/// A constant 250 ms think time caps each VU at one task per 250 ms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn think_time_holds() {
+    let target = target().await;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("summary.json");
+    let ran = run_horde(
+        args(&[
+            "run",
+            guest("think").to_str().unwrap(),
+            "--host",
+            &target.base_url(),
+            "-u",
+            "4",
+            "-r",
+            "1000",
+            "-t",
+            "3s",
+            "-q",
+            "--json",
+            json.to_str().unwrap(),
+        ]),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let served = served(&target.stats(), "GET /api/health");
+    target.stop().await;
+    // 4 VUs × 3 s / 250 ms = 48 tasks at most (one more per VU for the first, unwaited task).
+    assert!(
+        (38..=52).contains(&served),
+        "4 VUs with 250 ms think time for 3 s made {served} requests"
+    );
+}
+
+/// Each VU keeps its own session cookie: no VU ever sees another's session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookies_persist_per_vu() {
+    let target = target().await;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("summary.json");
+    let ran = run_horde(
+        args(&[
+            "run",
+            guest("cookies").to_str().unwrap(),
+            "--host",
+            &target.base_url(),
+            "-u",
+            "8",
+            "-r",
+            "1000",
+            "-t",
+            "2s",
+            "-q",
+            "--json",
+            json.to_str().unwrap(),
+        ]),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let stats = target.stats();
+    target.stop().await;
+    let summary = read_json(&json);
+    let me = entry(&summary, "GET", "/api/session/me");
+    assert!(count(&me["num_requests"]) > 50, "{me:#}");
+    assert_eq!(count(&me["num_failures"]), 0, "{summary:#}");
+    assert_eq!(served_with(&stats, "GET /api/session/me", 401), 0);
+    assert_eq!(
+        served_with(&stats, "GET /api/session/me", 200),
+        count(&me["num_requests"])
+    );
+    assert_eq!(served(&stats, "POST /api/session/login"), 8);
+}
+
+/// A task that never returns is stopped at --task-timeout, counted, and its VU restarted;
+/// the run still ends on time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_looping_vu_does_not_delay_the_end() {
+    let target = target().await;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("summary.json");
+    let ran = run_horde(
+        args(&[
+            "run",
+            guest("looper").to_str().unwrap(),
+            "--host",
+            &target.base_url(),
+            "-u",
+            "3",
+            "-r",
+            "1000",
+            "-t",
+            "3s",
+            "--task-timeout",
+            "500ms",
+            "-q",
+            "--json",
+            json.to_str().unwrap(),
+        ]),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    target.stop().await;
+    assert!(
+        ran.took < Duration::from_millis(5_500),
+        "took {:?}",
+        ran.took
+    );
+    let summary = read_json(&json);
+    let vu = &summary["vu_errors"];
+    assert!(count(&vu["task_timeouts"]) >= 1, "{summary:#}");
+    assert!(count(&vu["restarts"]) >= 1, "{summary:#}");
+    let health = count(&entry(&summary, "GET", "/api/health")["num_requests"]);
+    assert!(health >= 3, "VUs kept working between loops: {health}");
+}
+
+/// A trapping task is counted as a trap and the VU starts again (on-start runs again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trapping_vu_is_counted_and_restarted() {
+    let target = target().await;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("summary.json");
+    let ran = run_horde(
+        args(&[
+            "run",
+            guest("trapper").to_str().unwrap(),
+            "--host",
+            &target.base_url(),
+            "-u",
+            "2",
+            "-r",
+            "1000",
+            "-t",
+            "2s",
+            "-q",
+            "--json",
+            json.to_str().unwrap(),
+        ]),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let stats = target.stats();
+    target.stop().await;
+    let summary = read_json(&json);
+    let vu = &summary["vu_errors"];
+    let traps = count(&vu["traps"]);
+    let restarts = count(&vu["restarts"]);
+    assert!(traps >= 2, "{summary:#}");
+    assert!(restarts >= 1 && restarts <= traps, "{summary:#}");
+    // Every instance runs on-start once: the first one per VU, then one per restart (the
+    // last restart's may meet the stop and not be sent).
+    let starts = served_with(&stats, "GET /api/orders", 401);
+    assert!(
+        (1 + restarts..=2 + restarts).contains(&starts),
+        "{starts} starts, {restarts} restarts"
+    );
+    assert!(
+        ran.stderr.contains("boom"),
+        "the panic message reaches the log: {}",
+        ran.stderr
+    );
+    let errors = summary["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["method"] == "TASK" && e["name"] == "work"),
+        "{errors:#?}"
+    );
+}
+
+/// The first SIGINT stops the run gracefully and the results are still written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_run_still_writes_its_results() {
+    let target = target().await;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("summary.json");
+    let base = target.base_url();
+    let scenario = guest("weighted");
+    let json_arg = json.clone();
+    let (code, took) = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_horde"))
+            .args([
+                "run",
+                scenario.to_str().unwrap(),
+                "--host",
+                &base,
+                "-u",
+                "4",
+                "-r",
+                "100",
+            ])
+            .args(["-t", "60s", "-q", "--json", json_arg.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+        let status = child.wait().unwrap();
+        (status.code(), started.elapsed())
+    })
+    .await
+    .unwrap();
+    let stats = target.stats();
+    target.stop().await;
+    assert_eq!(code, Some(130));
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    let summary = read_json(&json);
+    assert_eq!(summary["run"]["interrupted"], true);
+    assert_eq!(count(&summary["aggregated"]["num_requests"]), stats.total);
+}
+
+/// `horde inspect` shows tasks and weights without making a request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspect_prints_metadata() {
+    let ran = run_horde(
+        args(&["inspect", guest("weighted").to_str().unwrap(), "--json"]),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let meta: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(meta["wit"], "horde:scenario@0.1.0");
+    assert_eq!(meta["tasks"][0]["name"], "profile");
+    assert_eq!(meta["tasks"][0]["weight"], 3);
+    assert_eq!(meta["tasks"][1]["weight"], 1);
+    assert_eq!(meta["think_time"]["kind"], "none");
+
+    let ran = run_horde(
+        args(&["inspect", guest("authenticated-user").to_str().unwrap()]),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    assert!(ran.stdout.contains("between(1s, 5s)"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("get_user_orders"), "{}", ran.stdout);
+}
+
+/// `horde demo` runs the bundled scenario against the embedded target with no failures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("demo.json");
+    let ran = run_horde(
+        args(&[
+            "demo",
+            "-u",
+            "10",
+            "-r",
+            "100",
+            "-t",
+            "3s",
+            "-q",
+            "--json",
+            json.to_str().unwrap(),
+        ]),
+        Duration::from_secs(60),
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let summary = read_json(&json);
+    assert_eq!(
+        count(&entry(&summary, "POST", "/api/auth/login")["num_requests"]),
+        10
+    );
+    assert_eq!(
+        count(&summary["aggregated"]["num_failures"]),
+        0,
+        "{summary:#}"
+    );
+    assert!(ran.stdout.contains("the same"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("Response time percentiles"),
+        "{}",
+        ran.stdout
+    );
+}
+
+/// The demo's embedded component was built from the sources as they are now.
+#[test]
+fn the_embedded_demo_scenario_is_current() {
+    let out = std::process::Command::new("bash")
+        .arg(repo_root().join("scripts/build"))
+        .arg("--check-embedded")
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "engine/assets/authenticated-user.wasm is stale: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let embedded = horde::cli::DEMO_SCENARIO;
+    assert_eq!(&embedded[..4], b"\0asm");
+}
