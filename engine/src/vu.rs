@@ -102,22 +102,10 @@ async fn one_pass(
         }
     };
 
-    store.data_mut().phase = Phase::Start;
-    let started = tokio::time::timeout(plan.task_timeout, scenario.call_on_start(&mut store)).await;
-    match started {
-        Ok(Ok(Ok(()))) => {}
-        _ if stopping() => return PassEnd::Stopped,
-        Ok(Ok(Err(message))) => {
-            run.stats
-                .record_vu_error(VuErrorKind::StartError, "on-start", &message);
-            return PassEnd::Restart;
-        }
-        Ok(Err(trap)) => {
-            run.stats
-                .record_vu_error(VuErrorKind::Trap, "on-start", &trap_message(&trap));
-            return PassEnd::Restart;
-        }
-        Err(_) => {
+    store.data_mut().enter(Phase::Start, plan.task_timeout);
+    match scenario.call_on_start(&mut store).await {
+        Ok(Ok(())) => {}
+        Err(_) if store.data().timed_out => {
             let message = format!(
                 "on-start ran longer than --task-timeout {:?}",
                 plan.task_timeout
@@ -126,41 +114,55 @@ async fn one_pass(
                 .record_vu_error(VuErrorKind::TaskTimeout, "on-start", &message);
             return PassEnd::Restart;
         }
+        _ if stopping() => return PassEnd::Stopped,
+        Ok(Err(message)) => {
+            run.stats
+                .record_vu_error(VuErrorKind::StartError, "on-start", &message);
+            return PassEnd::Restart;
+        }
+        Err(trap) => {
+            run.stats
+                .record_vu_error(VuErrorKind::Trap, "on-start", &trap_message(&trap));
+            return PassEnd::Restart;
+        }
     }
 
     while !stopping() {
         let index = plan.picker.pick(rng);
         let task = &plan.task_names[index as usize];
-        store.data_mut().phase = Phase::Task;
+        store.data_mut().enter(Phase::Task, plan.task_timeout);
         store.data_mut().iteration = *iteration;
         *iteration += 1;
         let task_started = Instant::now();
-        let outcome =
-            tokio::time::timeout(plan.task_timeout, scenario.call_run_task(&mut store, index))
-                .await;
+        let outcome = scenario.call_run_task(&mut store, index).await;
+        if store.data().timed_out {
+            // Past its deadline: the epoch callback interrupted the guest (which cannot be
+            // entered again, so a fresh instance starts), or its last send was refused.
+            let message = format!(
+                "task ran longer than --task-timeout {:?} and was stopped",
+                plan.task_timeout
+            );
+            run.stats
+                .record_vu_error(VuErrorKind::TaskTimeout, task, &message);
+            if outcome.is_err() {
+                return PassEnd::Restart;
+            }
+            continue;
+        }
         match outcome {
-            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(())) => {}
             // Errors caused by the stop itself (a cancelled send, an interrupted loop) are not
             // the scenario's fault and are not counted. A task that returned leaves a usable
             // instance, so `on-stop` still runs; a trapped one does not.
-            Ok(Ok(Err(_))) if stopping() => break,
-            Ok(Err(_)) | Err(_) if stopping() => return PassEnd::Stopped,
-            Ok(Ok(Err(message))) => {
+            Ok(Err(_)) if stopping() => break,
+            Err(_) if stopping() => return PassEnd::Stopped,
+            Ok(Err(message)) => {
                 run.stats
                     .record_vu_error(VuErrorKind::TaskError, task, &message);
             }
-            Ok(Err(trap)) => {
+            Err(trap) => {
                 run.stats
                     .record_vu_error(VuErrorKind::Trap, task, &trap_message(&trap));
-                return PassEnd::Restart;
-            }
-            Err(_) => {
-                let message = format!(
-                    "task ran longer than --task-timeout {:?} and was stopped",
-                    plan.task_timeout
-                );
-                run.stats
-                    .record_vu_error(VuErrorKind::TaskTimeout, task, &message);
                 return PassEnd::Restart;
             }
         }
@@ -171,29 +173,29 @@ async fn one_pass(
                 _ = run.stopping.cancelled() => {}
             }
         } else {
-            // A scenario with no think time must still let other VUs and the collector run.
-            tokio::task::yield_now().await;
+            // With no think time a VU must still let others run now and then; this yields
+            // only when the task's scheduling budget is spent, not after every task.
+            tokio::task::consume_budget().await;
         }
     }
 
-    store.data_mut().phase = Phase::Stop;
-    match tokio::time::timeout(plan.stop_timeout, scenario.call_on_stop(&mut store)).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(message))) => {
-            run.stats
-                .record_vu_error(VuErrorKind::StopError, "on-stop", &message)
-        }
-        Ok(Err(trap)) => {
-            run.stats
-                .record_vu_error(VuErrorKind::StopError, "on-stop", &trap_message(&trap))
-        }
-        Err(_) => {
+    store.data_mut().enter(Phase::Stop, plan.stop_timeout);
+    match scenario.call_on_stop(&mut store).await {
+        Ok(Ok(())) => {}
+        Err(_) if store.data().timed_out => {
             let message = format!(
                 "on-stop ran longer than --stop-timeout {:?}",
                 plan.stop_timeout
             );
             run.stats
                 .record_vu_error(VuErrorKind::StopError, "on-stop", &message);
+        }
+        Ok(Err(message)) => run
+            .stats
+            .record_vu_error(VuErrorKind::StopError, "on-stop", &message),
+        Err(trap) => {
+            run.stats
+                .record_vu_error(VuErrorKind::StopError, "on-stop", &trap_message(&trap))
         }
     }
     PassEnd::Stopped

@@ -128,3 +128,34 @@ pub fn entry<'a>(summary: &'a Value, method: &str, name: &str) -> &'a Value {
 pub fn count(v: &Value) -> u64 {
     v.as_u64().expect("a count")
 }
+
+/// What a `horde run` left: the process and its JSON summary (Null if it wrote none).
+pub struct RunResult {
+    pub ran: Ran,
+    pub summary: Value,
+}
+
+/// Runs `horde run GUEST --host TARGET -r 1000 -q --json FILE EXTRA…`, within a minute.
+pub async fn run_against(target: &DemoTarget, guest_name: &str, extra: &[&str]) -> RunResult {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("summary.json");
+    let mut list = vec![
+        "run".to_string(),
+        guest(guest_name).to_str().unwrap().to_string(),
+        "--host".to_string(),
+        target.base_url(),
+        "-r".to_string(),
+        "1000".to_string(),
+        "-q".to_string(),
+        "--json".to_string(),
+        json.to_str().unwrap().to_string(),
+    ];
+    list.extend(extra.iter().map(|s| s.to_string()));
+    let ran = run_horde(list, Duration::from_secs(60)).await;
+    let summary = if json.exists() {
+        read_json(&json)
+    } else {
+        Value::Null
+    };
+    RunResult { ran, summary }
+}

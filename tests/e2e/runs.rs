@@ -9,33 +9,15 @@ use crate::common::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counts_match_the_target_and_weights_hold() {
     let target = target().await;
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("summary.json");
-    let ran = run_horde(
-        args(&[
-            "run",
-            guest("weighted").to_str().unwrap(),
-            "--host",
-            &target.base_url(),
-            "-u",
-            "10",
-            "-r",
-            "100",
-            "-t",
-            "4s",
-            "--quiet",
-            "--seed",
-            "42",
-            "--json",
-            json.to_str().unwrap(),
-        ]),
-        Duration::from_secs(60),
+    let RunResult { ran, summary } = run_against(
+        &target,
+        "weighted",
+        &["-u", "10", "-t", "4s", "--seed", "42"],
     )
     .await;
     assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
     let stats = target.stats();
     target.stop().await;
-    let summary = read_json(&json);
 
     let profile = count(&entry(&summary, "GET", "/api/users/me")["num_requests"]);
     let orders = count(&entry(&summary, "GET", "/api/orders")["num_requests"]);
@@ -86,27 +68,7 @@ async fn counts_match_the_target_and_weights_hold() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn think_time_holds() {
     let target = target().await;
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("summary.json");
-    let ran = run_horde(
-        args(&[
-            "run",
-            guest("think").to_str().unwrap(),
-            "--host",
-            &target.base_url(),
-            "-u",
-            "4",
-            "-r",
-            "1000",
-            "-t",
-            "3s",
-            "-q",
-            "--json",
-            json.to_str().unwrap(),
-        ]),
-        Duration::from_secs(30),
-    )
-    .await;
+    let RunResult { ran, .. } = run_against(&target, "think", &["-u", "4", "-t", "3s"]).await;
     assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
     let served = served(&target.stats(), "GET /api/health");
     target.stop().await;
@@ -121,31 +83,11 @@ async fn think_time_holds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cookies_persist_per_vu() {
     let target = target().await;
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("summary.json");
-    let ran = run_horde(
-        args(&[
-            "run",
-            guest("cookies").to_str().unwrap(),
-            "--host",
-            &target.base_url(),
-            "-u",
-            "8",
-            "-r",
-            "1000",
-            "-t",
-            "2s",
-            "-q",
-            "--json",
-            json.to_str().unwrap(),
-        ]),
-        Duration::from_secs(30),
-    )
-    .await;
+    let RunResult { ran, summary } =
+        run_against(&target, "cookies", &["-u", "8", "-t", "2s"]).await;
     assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
     let stats = target.stats();
     target.stop().await;
-    let summary = read_json(&json);
     let me = entry(&summary, "GET", "/api/session/me");
     assert!(count(&me["num_requests"]) > 50, "{me:#}");
     assert_eq!(count(&me["num_failures"]), 0, "{summary:#}");
@@ -162,27 +104,10 @@ async fn cookies_persist_per_vu() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_looping_vu_does_not_delay_the_end() {
     let target = target().await;
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("summary.json");
-    let ran = run_horde(
-        args(&[
-            "run",
-            guest("looper").to_str().unwrap(),
-            "--host",
-            &target.base_url(),
-            "-u",
-            "3",
-            "-r",
-            "1000",
-            "-t",
-            "3s",
-            "--task-timeout",
-            "500ms",
-            "-q",
-            "--json",
-            json.to_str().unwrap(),
-        ]),
-        Duration::from_secs(30),
+    let RunResult { ran, summary } = run_against(
+        &target,
+        "looper",
+        &["-u", "3", "-t", "3s", "--task-timeout", "500ms"],
     )
     .await;
     assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
@@ -192,7 +117,6 @@ async fn a_looping_vu_does_not_delay_the_end() {
         "took {:?}",
         ran.took
     );
-    let summary = read_json(&json);
     let vu = &summary["vu_errors"];
     assert!(count(&vu["task_timeouts"]) >= 1, "{summary:#}");
     assert!(count(&vu["restarts"]) >= 1, "{summary:#}");
@@ -204,31 +128,11 @@ async fn a_looping_vu_does_not_delay_the_end() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trapping_vu_is_counted_and_restarted() {
     let target = target().await;
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("summary.json");
-    let ran = run_horde(
-        args(&[
-            "run",
-            guest("trapper").to_str().unwrap(),
-            "--host",
-            &target.base_url(),
-            "-u",
-            "2",
-            "-r",
-            "1000",
-            "-t",
-            "2s",
-            "-q",
-            "--json",
-            json.to_str().unwrap(),
-        ]),
-        Duration::from_secs(30),
-    )
-    .await;
+    let RunResult { ran, summary } =
+        run_against(&target, "trapper", &["-u", "2", "-t", "2s"]).await;
     assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
     let stats = target.stats();
     target.stop().await;
-    let summary = read_json(&json);
     let vu = &summary["vu_errors"];
     let traps = count(&vu["traps"]);
     let restarts = count(&vu["restarts"]);
@@ -380,4 +284,49 @@ fn the_embedded_demo_scenario_is_current() {
     );
     let embedded = horde::cli::DEMO_SCENARIO;
     assert_eq!(&embedded[..4], b"\0asm");
+}
+
+/// A VU that grows past --vu-memory traps and restarts; the run and the other VUs go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vu_past_its_memory_limit_traps_and_restarts() {
+    let target = target().await;
+    let RunResult { ran, summary } = run_against(
+        &target,
+        "hog",
+        &["-u", "2", "-t", "2s", "--vu-memory", "32MiB"],
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    target.stop().await;
+    let vu = &summary["vu_errors"];
+    assert!(count(&vu["traps"]) >= 2, "{summary:#}");
+    assert!(count(&vu["restarts"]) >= 2, "{summary:#}");
+    // Each instance fits three 8 MiB blocks in 32 MiB at most before it traps.
+    let health = count(&entry(&summary, "GET", "/api/health")["num_requests"]);
+    assert!(
+        health <= 4 * (count(&vu["restarts"]) + 2),
+        "{health} requests: {summary:#}"
+    );
+}
+
+/// `--http2` speaks HTTP/2 (h2c) to a plain http:// target, and the counts still match.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_is_spoken_when_asked() {
+    let target = target().await;
+    let RunResult { ran, summary } =
+        run_against(&target, "weighted", &["-u", "4", "-t", "2s", "--http2"]).await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let stats = target.stats();
+    target.stop().await;
+    assert_eq!(count(&summary["aggregated"]["num_requests"]), stats.total);
+    assert_eq!(
+        count(&summary["aggregated"]["num_failures"]),
+        0,
+        "{summary:#}"
+    );
+    assert_eq!(
+        stats.versions.get("HTTP/2"),
+        Some(&stats.total),
+        "{stats:?}"
+    );
 }

@@ -110,6 +110,10 @@ struct CommonArgs {
     /// No progress line.
     #[arg(short, long)]
     quiet: bool,
+    /// Speak HTTP/2 to plain http:// targets too (h2c, prior knowledge). Over https:// HTTP/2
+    /// is used whenever the server offers it.
+    #[arg(long)]
+    http2: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -333,6 +337,7 @@ fn plan(
         vu_memory: common.vu_memory,
         log_level: common.log_level.into(),
         quiet: common.quiet,
+        http2: common.http2,
     }
 }
 

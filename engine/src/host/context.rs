@@ -44,7 +44,8 @@ impl Host for VuState {
     }
 
     async fn sleep(&mut self, ms: u64) {
-        let nap = tokio::time::sleep(Duration::from_millis(ms));
+        let wanted = Duration::from_millis(ms);
+        let nap = tokio::time::sleep(self.time_left().map_or(wanted, |left| wanted.min(left)));
         match self.phase {
             // `on-stop` has its own deadline; elsewhere a stopping run cuts the nap short.
             Phase::Stop | Phase::Metadata => nap.await,

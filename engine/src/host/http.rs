@@ -9,7 +9,7 @@ use http::{HeaderMap, Method};
 
 use super::bindings::http::{Error, Host, Method as WitMethod, Request, Response};
 use super::state::{Phase, RECENT_RESPONSES, RecentResponse, VuState};
-use crate::http::{Outgoing, SendError};
+use crate::http::{Outgoing, Received, SendError, VuClient};
 use crate::stats::Sample;
 
 fn method_of(m: WitMethod) -> Method {
@@ -57,10 +57,12 @@ impl VuState {
                 .map_err(|_| format!("invalid value for header {name:?}"))?;
             headers.append(header, value);
         }
-        let timeout = req
+        let wanted = req
             .timeout_ms
             .map(|ms| Duration::from_millis(u64::from(ms)))
             .unwrap_or(self.run.request_timeout);
+        // A request never outlives its task's deadline.
+        let timeout = self.time_left().map_or(wanted, |left| wanted.min(left));
         Ok(Outgoing {
             method,
             uri,
@@ -69,6 +71,31 @@ impl VuState {
             timeout,
             want_body: req.want_body,
         })
+    }
+
+    /// Runs the exchange on a task of its own rather than on the guest's fiber: hyper's and
+    /// rustls's deep call stacks would otherwise touch (and keep resident, since a store keeps
+    /// its fiber stack) tens of KiB of stack per VU.
+    async fn exchange(&mut self, outgoing: Outgoing) -> Result<Received, SendError> {
+        let mut client = self
+            .client
+            .take()
+            .expect("a VU sends one request at a time, so its client is home");
+        let exchange = tokio::spawn(async move {
+            let result = client.send(outgoing).await;
+            (client, result)
+        });
+        match exchange.await {
+            Ok((client, result)) => {
+                self.client = Some(client);
+                result
+            }
+            Err(e) => {
+                // The exchange panicked; give the VU a fresh client and report it.
+                self.client = Some(VuClient::new(self.run.tls.clone(), self.run.http2));
+                Err(SendError::Protocol(format!("HTTP client failed: {e}")))
+            }
+        }
     }
 
     /// Remembers a response for a later verdict, reusing the oldest slot's buffers.
@@ -123,9 +150,16 @@ impl Host for VuState {
             }
             _ => {}
         }
+        if self.time_left().is_some_and(|left| left.is_zero()) {
+            // Past the task's deadline: nothing more is sent; the epoch callback is about to
+            // interrupt the guest and the VU counts a task timeout.
+            self.timed_out = true;
+            return Err(Error::Cancelled);
+        }
         let method = method_of(req.method);
         let name = req.name.take();
         let expect = std::mem::take(&mut req.expect_status);
+        let want_headers = req.want_headers;
         let outgoing = match self.prepare(&mut req, method.clone()) {
             Ok(outgoing) => outgoing,
             Err(why) => {
@@ -142,7 +176,7 @@ impl Host for VuState {
         let stat_name: &str = name.as_deref().unwrap_or(&path);
 
         let started = Instant::now();
-        let result = self.client.send(outgoing).await;
+        let result = self.exchange(outgoing).await;
         let id = self.next_response_id;
         self.next_response_id += 1;
         match result {
@@ -165,16 +199,18 @@ impl Host for VuState {
                     .stats
                     .record_request(&method, stat_name, &sample, error);
                 self.remember(id, &method, stat_name, !ok, &reason);
-                let headers = received
-                    .headers
-                    .iter()
-                    .map(|(k, v)| {
-                        (
-                            k.as_str().to_string(),
-                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                        )
-                    })
-                    .collect();
+                let headers = want_headers.then(|| {
+                    received
+                        .headers
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.as_str().to_string(),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
+                        .collect()
+                });
                 Ok(Response {
                     id,
                     status: received.status,

@@ -288,14 +288,22 @@ impl ScenarioRuntime {
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
         store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(|ctx| {
-            let state = ctx.data();
+        // Runs at most once per epoch tick while guest code executes: interrupt a guest
+        // that passed its deadline or whose run is stopping, else let other VUs run.
+        store.epoch_deadline_callback(|mut ctx| {
+            let state = ctx.data_mut();
             let stopping = state.run.stopping.is_cancelled();
             if stopping && matches!(state.phase, Phase::Start | Phase::Task) {
-                Ok(UpdateDeadline::Interrupt)
-            } else {
-                Ok(UpdateDeadline::Yield(1))
+                return Ok(UpdateDeadline::Interrupt);
             }
+            if state
+                .deadline
+                .is_some_and(|d| std::time::Instant::now() >= d)
+            {
+                state.timed_out = true;
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            Ok(UpdateDeadline::Yield(1))
         });
         let scenario = self.pre.instantiate_async(&mut store).await?;
         Ok((store, scenario))

@@ -128,6 +128,8 @@ pub struct RunContext {
     pub log: LogSink,
     pub seed: u64,
     pub vu_memory: usize,
+    /// Speak HTTP/2 to plain http:// targets (h2c, prior knowledge).
+    pub http2: bool,
 }
 
 /// Which export a VU is in, which decides what its host calls may do.
@@ -160,21 +162,42 @@ pub struct VuState {
     pub iteration: u64,
     pub phase: Phase,
     pub run: Arc<RunContext>,
-    pub client: VuClient,
+    /// The VU's HTTP client. Taken out while a request is in flight on its own task.
+    pub client: Option<VuClient>,
     pub rng: SmallRng,
     pub limits: StoreLimits,
+    /// When the current export must have returned (`--task-timeout`, `--stop-timeout`). The
+    /// epoch callback interrupts a guest past it; `send` and `sleep` never wait beyond it.
+    pub deadline: Option<Instant>,
+    /// Set when the epoch callback interrupted the guest for passing `deadline`.
+    pub timed_out: bool,
     pub(super) recent: Vec<RecentResponse>,
     pub(super) next_response_id: u64,
 }
 
 impl VuState {
+    /// Time left before the deadline, if one is set.
+    pub fn time_left(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+
+    /// Enters an export: sets the phase and the deadline it must return by.
+    pub fn enter(&mut self, phase: Phase, limit: Duration) {
+        self.phase = phase;
+        self.deadline = Some(Instant::now() + limit);
+        self.timed_out = false;
+    }
+
     pub fn new(run: Arc<RunContext>, vu_id: u32, iteration: u64) -> Self {
         let seed = run.seed ^ (u64::from(vu_id)).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ iteration;
         Self {
             vu_id,
             iteration,
             phase: Phase::Metadata,
-            client: VuClient::new(run.tls.clone()),
+            client: Some(VuClient::new(run.tls.clone(), run.http2)),
+            deadline: None,
+            timed_out: false,
             rng: SmallRng::seed_from_u64(seed),
             limits: StoreLimitsBuilder::new()
                 .memory_size(run.vu_memory)

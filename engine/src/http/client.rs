@@ -83,7 +83,9 @@ pub struct VuClient {
 }
 
 impl VuClient {
-    pub fn new(tls: Arc<rustls::ClientConfig>) -> Self {
+    /// `http2` speaks HTTP/2 to plain `http://` targets too (h2c with prior knowledge); over
+    /// `https://` HTTP/2 is used whenever the server offers it by ALPN.
+    pub fn new(tls: Arc<rustls::ClientConfig>, http2: bool) -> Self {
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
         tcp.set_nodelay(true);
@@ -91,6 +93,7 @@ impl VuClient {
         let https = HttpsConnector::from((CountingConnector::new(tcp, counters.clone()), tls));
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
+            .http2_only(http2)
             .build(https);
         Self {
             client,

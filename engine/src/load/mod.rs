@@ -71,6 +71,8 @@ pub struct RunPlan {
     pub vu_memory: usize,
     pub log_level: LogLevel,
     pub quiet: bool,
+    /// Speak HTTP/2 to plain http:// targets (h2c); https negotiates it by ALPN.
+    pub http2: bool,
 }
 
 /// How a run can be stopped early: the first signal stops gracefully, the second at once.
@@ -111,6 +113,7 @@ pub fn describe_context(vu_memory: usize) -> Arc<RunContext> {
         },
         seed: 0,
         vu_memory,
+        http2: false,
     })
 }
 
@@ -157,6 +160,7 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         },
         seed: plan.seed,
         vu_memory: plan.vu_memory,
+        http2: plan.http2,
     });
     let sandbox = Sandbox {
         max_vus: plan.model.users,

@@ -4,8 +4,8 @@
 //! path takes only its own shard's lock, which nobody else holds except the collector for the
 //! moment of a harvest (once a second). There is no global lock and no channel per request.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -29,8 +29,8 @@ pub enum VuErrorKind {
     StopError,
 }
 
-/// Counts of VU-level events.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Counts of VU-level events (the summary's `vu_errors`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VuCounts {
     pub traps: u64,
     pub task_timeouts: u64,
@@ -74,7 +74,7 @@ pub struct Snapshot {
 impl Snapshot {
     fn endpoint(&mut self, method: &Method, name: &str) -> &mut EndpointStats {
         if !self.endpoints.contains_key(method) {
-            self.endpoints.insert(method.clone(), HashMap::new());
+            self.endpoints.insert(method.clone(), HashMap::default());
         }
         let by_name = self.endpoints.get_mut(method).expect("inserted above");
         if !by_name.contains_key(name) {
@@ -171,16 +171,12 @@ impl StatsHub {
     fn with_shard<R>(&self, f: impl FnOnce(&mut Snapshot) -> R) -> R {
         LOCAL_SHARD.with(|local| {
             let mut local = local.borrow_mut();
-            let shard = match &*local {
-                Some((id, shard)) if *id == self.id => shard.clone(),
-                _ => {
-                    let shard = Arc::new(Mutex::new(Snapshot::default()));
-                    self.shards.lock().push(shard.clone());
-                    *local = Some((self.id, shard.clone()));
-                    shard
-                }
-            };
-            drop(local);
+            if !matches!(&*local, Some((id, _)) if *id == self.id) {
+                let shard = Arc::new(Mutex::new(Snapshot::default()));
+                self.shards.lock().push(shard.clone());
+                *local = Some((self.id, shard));
+            }
+            let (_, shard) = local.as_ref().expect("registered above");
             let mut guard = shard.lock();
             f(&mut guard)
         })

@@ -17,7 +17,8 @@ pub struct Summary {
     pub aggregated: EndpointSummary,
     /// Failed requests and scenario errors grouped by what failed and how, most frequent first.
     pub errors: Vec<ErrorSummary>,
-    pub vu_errors: VuErrorSummary,
+    /// Errors of the VUs themselves, outside any request.
+    pub vu_errors: VuCounts,
 }
 
 /// What was run, where and for how long.
@@ -135,30 +136,6 @@ pub struct ErrorSummary {
     pub occurrences: u64,
 }
 
-/// Errors of the VUs themselves, outside any request.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-pub struct VuErrorSummary {
-    pub traps: u64,
-    pub task_timeouts: u64,
-    pub task_errors: u64,
-    pub start_errors: u64,
-    pub stop_errors: u64,
-    pub restarts: u64,
-}
-
-impl From<VuCounts> for VuErrorSummary {
-    fn from(c: VuCounts) -> Self {
-        Self {
-            traps: c.traps,
-            task_timeouts: c.task_timeouts,
-            task_errors: c.task_errors,
-            start_errors: c.start_errors,
-            stop_errors: c.stop_errors,
-            restarts: c.restarts,
-        }
-    }
-}
-
 fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
@@ -237,7 +214,7 @@ impl Summary {
             stats,
             aggregated,
             errors,
-            vu_errors: totals.vu.into(),
+            vu_errors: totals.vu,
         }
     }
 }

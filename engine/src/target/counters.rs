@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 pub struct TargetStats {
     pub total: u64,
     pub routes: BTreeMap<String, BTreeMap<u16, u64>>,
+    /// Requests per HTTP version ("HTTP/1.1", "HTTP/2"), so a test can tell which was spoken.
+    #[serde(default)]
+    pub versions: BTreeMap<String, u64>,
 }
 
 /// The routes the target counts separately; everything else is [`Route::Other`].
@@ -105,7 +108,16 @@ const STATUS_SLOTS: usize = 900;
 /// 7 KiB apart, so hot counters of different routes never share a cache line.
 pub struct Counters {
     slots: Box<[AtomicU64]>,
+    /// Requests per version, in the order of [`VERSIONS`].
+    versions: [AtomicU64; 3],
 }
+
+/// The HTTP versions counted, as `/__stats` names them.
+const VERSIONS: [(http::Version, &str); 3] = [
+    (http::Version::HTTP_10, "HTTP/1.0"),
+    (http::Version::HTTP_11, "HTTP/1.1"),
+    (http::Version::HTTP_2, "HTTP/2"),
+];
 
 impl Default for Counters {
     fn default() -> Self {
@@ -113,6 +125,7 @@ impl Default for Counters {
             slots: (0..Route::ALL.len() * STATUS_SLOTS)
                 .map(|_| AtomicU64::new(0))
                 .collect(),
+            versions: Default::default(),
         }
     }
 }
@@ -124,8 +137,21 @@ impl Counters {
         self.slots[Self::index(route, status.as_u16())].fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts the HTTP version of one request.
+    pub fn record_version(&self, version: http::Version) {
+        if let Some(i) = VERSIONS.iter().position(|(v, _)| *v == version) {
+            self.versions[i].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
     pub fn snapshot(&self) -> TargetStats {
         let mut stats = TargetStats::default();
+        for (i, (_, name)) in VERSIONS.iter().enumerate() {
+            let count = self.versions[i].load(Ordering::Relaxed);
+            if count > 0 {
+                stats.versions.insert((*name).to_owned(), count);
+            }
+        }
         for route in Route::ALL {
             let mut statuses = BTreeMap::new();
             for offset in 0..STATUS_SLOTS as u16 {
@@ -146,7 +172,7 @@ impl Counters {
     /// Zeroes every slot. A request racing with the reset is counted before or after it,
     /// never lost or doubled, because each slot is swapped atomically.
     pub fn reset(&self) {
-        for slot in self.slots.iter() {
+        for slot in self.slots.iter().chain(self.versions.iter()) {
             slot.swap(0, Ordering::Relaxed);
         }
     }

@@ -37,6 +37,8 @@ struct Probe {
     client: Client<HttpConnector, Full<Bytes>>,
     base: String,
     expected: BTreeMap<String, BTreeMap<u16, u64>>,
+    /// The version every request of this probe speaks, as `/__stats` names it.
+    version: &'static str,
 }
 
 impl Probe {
@@ -48,6 +50,7 @@ impl Probe {
             client,
             base: target.base_url(),
             expected: BTreeMap::new(),
+            version: if http2 { "HTTP/2" } else { "HTTP/1.1" },
         }
     }
 
@@ -112,9 +115,14 @@ impl Probe {
     }
 
     fn expected_stats(&self) -> TargetStats {
+        let total: u64 = self.expected.values().flat_map(|s| s.values()).sum();
         TargetStats {
-            total: self.expected.values().flat_map(|s| s.values()).sum(),
+            total,
             routes: self.expected.clone(),
+            versions: [(self.version.to_owned(), total)]
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .collect(),
         }
     }
 }

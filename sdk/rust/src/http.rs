@@ -82,6 +82,7 @@ pub fn request(method: Method, url: impl Into<String>) -> Request {
             expect_status: Vec::new(),
             timeout_ms: None,
             want_body: false,
+            want_headers: false,
         },
         invalid: None,
     }
@@ -331,6 +332,20 @@ impl Request {
         self
     }
 
+    /// Asks for the response headers, to read them with [`Response::header`] and
+    /// [`Response::headers`]. Without it they are not copied into the VU (cookies are kept by
+    /// the engine either way).
+    ///
+    /// ```no_run
+    /// let r = horde_sdk::http::get("/").want_headers().send()?;
+    /// let kind = r.header("Content-Type")?.unwrap_or("unknown");
+    /// # Ok::<(), horde_sdk::Error>(())
+    /// ```
+    pub fn want_headers(mut self) -> Self {
+        self.inner.want_headers = true;
+        self
+    }
+
     /// Sends the request and waits for the whole response. A response with an unexpected
     /// status is still a `Response` (with [`ok`](Response::ok) false, and counted as a failure);
     /// only a request that got no response is an [`HttpError`].
@@ -415,31 +430,36 @@ impl Response {
         self.inner.ok
     }
 
-    /// The first header with this name (case-insensitive), if any.
+    /// The first header with this name (case-insensitive), if any. Needs
+    /// [`Request::want_headers`]; without it this is [`BodyError::HeadersNotRequested`].
     ///
     /// ```no_run
-    /// let r = horde_sdk::http::get("/").send()?;
-    /// let kind = r.header("Content-Type").unwrap_or("unknown");
-    /// # Ok::<(), horde_sdk::http::HttpError>(())
+    /// let r = horde_sdk::http::get("/").want_headers().send()?;
+    /// let kind = r.header("Content-Type")?.unwrap_or("unknown");
+    /// # Ok::<(), horde_sdk::Error>(())
     /// ```
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers()
+    pub fn header(&self, name: &str) -> Result<Option<&str>, BodyError> {
+        Ok(self
+            .headers()?
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+            .map(|(_, v)| v))
     }
 
-    /// Every header, in the order received, names in lower case.
+    /// Every header, in the order received, names in lower case. Needs
+    /// [`Request::want_headers`].
     ///
     /// ```no_run
-    /// let r = horde_sdk::http::get("/").send()?;
-    /// let cookies = r.headers().filter(|(k, _)| *k == "set-cookie").count();
-    /// # Ok::<(), horde_sdk::http::HttpError>(())
+    /// let r = horde_sdk::http::get("/").want_headers().send()?;
+    /// let cookies = r.headers()?.filter(|(k, _)| *k == "set-cookie").count();
+    /// # Ok::<(), horde_sdk::Error>(())
     /// ```
-    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.inner
+    pub fn headers(&self) -> Result<impl Iterator<Item = (&str, &str)>, BodyError> {
+        let headers = self
+            .inner
             .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .as_ref()
+            .ok_or(BodyError::HeadersNotRequested)?;
+        Ok(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
     /// The body's bytes, if the request asked for them with [`Request::want_body`].
@@ -592,6 +612,8 @@ impl std::error::Error for HttpError {}
 pub enum BodyError {
     /// The request did not ask for the body.
     NotRequested,
+    /// The request did not ask for the headers.
+    HeadersNotRequested,
     /// The body is not UTF-8 text.
     NotUtf8(std::str::Utf8Error),
     /// The body is not the JSON expected.
@@ -604,6 +626,9 @@ impl fmt::Display for BodyError {
             BodyError::NotRequested => f.write_str(
                 "the response body was not requested: call .want_body() on the request to read it",
             ),
+            BodyError::HeadersNotRequested => f.write_str(
+                "the response headers were not requested: call .want_headers() on the request to read them",
+            ),
             BodyError::NotUtf8(_) => f.write_str("the response body is not UTF-8"),
             BodyError::Json(_) => f.write_str("the response body is not the JSON expected"),
         }
@@ -613,7 +638,7 @@ impl fmt::Display for BodyError {
 impl std::error::Error for BodyError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            BodyError::NotRequested => None,
+            BodyError::NotRequested | BodyError::HeadersNotRequested => None,
             BodyError::NotUtf8(e) => Some(e),
             BodyError::Json(e) => Some(e),
         }
@@ -651,7 +676,7 @@ mod tests {
             inner: host::Response {
                 id: 1,
                 status: 200,
-                headers: vec![("content-type".into(), "application/json".into())],
+                headers: Some(vec![("content-type".into(), "application/json".into())]),
                 body: None,
                 elapsed_us: 5,
                 ok: true,
@@ -659,6 +684,6 @@ mod tests {
         };
         let e = r.json::<serde_json::Value>().unwrap_err();
         assert!(e.to_string().contains(".want_body()"));
-        assert_eq!(r.header("Content-Type"), Some("application/json"));
+        assert_eq!(r.header("Content-Type").unwrap(), Some("application/json"));
     }
 }
