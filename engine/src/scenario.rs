@@ -87,7 +87,7 @@ impl ThinkTime {
     /// Reads like the scenario author wrote it: `between(1s, 5s)`.
     pub fn describe(&self) -> String {
         let secs = |ms: u64| {
-            if ms % 1000 == 0 {
+            if ms.is_multiple_of(1000) {
                 format!("{}s", ms / 1000)
             } else {
                 format!("{ms}ms")

@@ -1,6 +1,7 @@
 //! `horde:scenario/http`: a guest request becomes a hyper request on the VU's own client, and
 //! its outcome is recorded in the run's statistics before the response goes back.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -8,8 +9,8 @@ use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 
 use super::bindings::http::{Error, Host, Method as WitMethod, Request, Response};
-use super::state::{Phase, RECENT_RESPONSES, RecentResponse, VuState};
-use crate::http::{Outgoing, Received, SendError, VuClient};
+use super::state::{Phase, RECENT_RESPONSES, RecentResponse, RunContext, VuState};
+use crate::http::{Outgoing, SendError, VuClient};
 use crate::stats::Sample;
 
 fn method_of(m: WitMethod) -> Method {
@@ -32,72 +33,179 @@ fn is_expected(status: u16, expect: &[u16]) -> bool {
     }
 }
 
+/// Everything a request needs once it leaves the guest's fiber.
+struct Job {
+    run: Arc<RunContext>,
+    client: VuClient,
+    req: Request,
+    /// Time left before the task's deadline, if it has one.
+    time_left: Option<Duration>,
+}
+
+/// What came back to the fiber: the response to lower into the guest, or the error, plus what
+/// a later verdict needs to find the recorded request again.
+struct Done {
+    client: VuClient,
+    method: Method,
+    stat_name: String,
+    reason: String,
+    result: Result<Response, Error>,
+}
+
+/// Builds the hyper request, or says why the guest's request is invalid.
+fn prepare(job: &mut Job, method: Method) -> Result<Outgoing, String> {
+    let req = &mut job.req;
+    let url = std::mem::take(&mut req.url);
+    let uri = if url.starts_with("http://") || url.starts_with("https://") {
+        url.parse()
+            .map_err(|e| format!("malformed URL {url:?}: {e}"))?
+    } else if url.starts_with('/') {
+        let base = job.run.base.as_ref().ok_or_else(|| {
+            format!(
+                "relative URL {url:?} but the run has no --host; pass --host or use an absolute URL"
+            )
+        })?;
+        base.join(url)?
+    } else {
+        return Err(format!(
+            "URL {url:?} is neither absolute (http://…) nor a path starting with '/'"
+        ));
+    };
+    let mut headers = HeaderMap::with_capacity(req.headers.len());
+    for (name, value) in req.headers.drain(..) {
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("invalid header name {name:?}"))?;
+        let value = HeaderValue::try_from(value)
+            .map_err(|_| format!("invalid value for header {name:?}"))?;
+        headers.append(header, value);
+    }
+    let wanted = req
+        .timeout_ms
+        .map(|ms| Duration::from_millis(u64::from(ms)))
+        .unwrap_or(job.run.request_timeout);
+    // A request never outlives its task's deadline.
+    let timeout = job.time_left.map_or(wanted, |left| wanted.min(left));
+    Ok(Outgoing {
+        method,
+        uri,
+        headers,
+        body: req.body.take().map(Bytes::from).unwrap_or_default(),
+        timeout,
+        want_body: req.want_body,
+    })
+}
+
+/// Sends one request and records it. Runs on a task of its own rather than on the guest's
+/// fiber: hyper's and the recorder's call stacks would otherwise touch (and keep resident,
+/// since a store keeps its fiber stack) tens of KiB of stack per VU.
+async fn perform(mut job: Job) -> Done {
+    let method = method_of(job.req.method);
+    let name = job.req.name.take();
+    let expect = std::mem::take(&mut job.req.expect_status);
+    let want_headers = job.req.want_headers;
+    let outgoing = match prepare(&mut job, method.clone()) {
+        Ok(outgoing) => outgoing,
+        Err(why) => {
+            let stat_name = name.unwrap_or_else(|| "(invalid request)".to_string());
+            let reason = format!("invalid request: {why}");
+            let sample = Sample {
+                elapsed_us: 0,
+                status: None,
+                failed: true,
+                bytes_sent: 0,
+                bytes_received: 0,
+            };
+            job.run
+                .stats
+                .record_request(&method, &stat_name, &sample, Some(&reason));
+            return Done {
+                client: job.client,
+                method,
+                stat_name,
+                reason,
+                result: Err(Error::InvalidRequest(why)),
+            };
+        }
+    };
+    // Statistics group by the given name, else by the URL's path.
+    let stat_name = name.unwrap_or_else(|| outgoing.uri.path().to_string());
+    let started = Instant::now();
+    // Boxed so that `perform`'s own future stays small: it is built on the guest's fiber
+    // stack before the spawn moves it away, and a large one would touch pages there.
+    let result = Box::pin(job.client.send(outgoing)).await;
+    let stats = &job.run.stats;
+    match result {
+        Ok(received) => {
+            let ok = is_expected(received.status, &expect);
+            let sample = Sample {
+                elapsed_us: received.elapsed.as_micros() as u64,
+                status: Some(received.status),
+                failed: !ok,
+                bytes_sent: received.bytes_sent,
+                bytes_received: received.bytes_received,
+            };
+            let reason = if ok {
+                String::new()
+            } else {
+                format!("unexpected status {}", received.status)
+            };
+            stats.record_request(&method, &stat_name, &sample, (!ok).then_some(&*reason));
+            let headers = want_headers.then(|| {
+                received
+                    .headers
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().to_string(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
+                    .collect()
+            });
+            let response = Response {
+                id: 0,
+                status: received.status,
+                headers,
+                body: received.body.map(Vec::from),
+                elapsed_us: sample.elapsed_us,
+                ok,
+            };
+            Done {
+                client: job.client,
+                method,
+                stat_name,
+                reason,
+                result: Ok(response),
+            }
+        }
+        Err(error) => {
+            let sample = Sample {
+                elapsed_us: started.elapsed().as_micros() as u64,
+                status: None,
+                failed: true,
+                bytes_sent: 0,
+                bytes_received: 0,
+            };
+            let reason = error.to_string();
+            stats.record_request(&method, &stat_name, &sample, Some(&reason));
+            let error = match error {
+                SendError::Timeout => Error::Timeout,
+                SendError::Connect(why) => Error::Connect(why),
+                SendError::Tls(why) => Error::Tls(why),
+                SendError::Protocol(why) => Error::Protocol(why),
+            };
+            Done {
+                client: job.client,
+                method,
+                stat_name,
+                reason,
+                result: Err(error),
+            }
+        }
+    }
+}
+
 impl VuState {
-    /// Builds the hyper request, or says why the guest's request is invalid.
-    fn prepare(&self, req: &mut Request, method: Method) -> Result<Outgoing, String> {
-        let url = std::mem::take(&mut req.url);
-        let uri = if url.starts_with("http://") || url.starts_with("https://") {
-            url.parse()
-                .map_err(|e| format!("malformed URL {url:?}: {e}"))?
-        } else if url.starts_with('/') {
-            let base = self.run.base.as_ref().ok_or_else(|| {
-                format!("relative URL {url:?} but the run has no --host; pass --host or use an absolute URL")
-            })?;
-            base.join(url)?
-        } else {
-            return Err(format!(
-                "URL {url:?} is neither absolute (http://…) nor a path starting with '/'"
-            ));
-        };
-        let mut headers = HeaderMap::with_capacity(req.headers.len());
-        for (name, value) in req.headers.drain(..) {
-            let header = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| format!("invalid header name {name:?}"))?;
-            let value = HeaderValue::try_from(value)
-                .map_err(|_| format!("invalid value for header {name:?}"))?;
-            headers.append(header, value);
-        }
-        let wanted = req
-            .timeout_ms
-            .map(|ms| Duration::from_millis(u64::from(ms)))
-            .unwrap_or(self.run.request_timeout);
-        // A request never outlives its task's deadline.
-        let timeout = self.time_left().map_or(wanted, |left| wanted.min(left));
-        Ok(Outgoing {
-            method,
-            uri,
-            headers,
-            body: req.body.take().map(Bytes::from).unwrap_or_default(),
-            timeout,
-            want_body: req.want_body,
-        })
-    }
-
-    /// Runs the exchange on a task of its own rather than on the guest's fiber: hyper's and
-    /// rustls's deep call stacks would otherwise touch (and keep resident, since a store keeps
-    /// its fiber stack) tens of KiB of stack per VU.
-    async fn exchange(&mut self, outgoing: Outgoing) -> Result<Received, SendError> {
-        let mut client = self
-            .client
-            .take()
-            .expect("a VU sends one request at a time, so its client is home");
-        let exchange = tokio::spawn(async move {
-            let result = client.send(outgoing).await;
-            (client, result)
-        });
-        match exchange.await {
-            Ok((client, result)) => {
-                self.client = Some(client);
-                result
-            }
-            Err(e) => {
-                // The exchange panicked; give the VU a fresh client and report it.
-                self.client = Some(VuClient::new(self.run.tls.clone(), self.run.http2));
-                Err(SendError::Protocol(format!("HTTP client failed: {e}")))
-            }
-        }
-    }
-
     /// Remembers a response for a later verdict, reusing the oldest slot's buffers.
     fn remember(&mut self, id: u64, method: &Method, name: &str, failed: bool, reason: &str) {
         let slot = if self.recent.len() < RECENT_RESPONSES {
@@ -121,24 +229,10 @@ impl VuState {
         slot.reason.clear();
         slot.reason.push_str(reason);
     }
-
-    fn record_invalid(&mut self, method: &Method, name: &str, why: &str) {
-        let sample = Sample {
-            elapsed_us: 0,
-            status: None,
-            failed: true,
-            bytes_sent: 0,
-            bytes_received: 0,
-        };
-        let message = format!("invalid request: {why}");
-        self.run
-            .stats
-            .record_request(method, name, &sample, Some(&message));
-    }
 }
 
 impl Host for VuState {
-    async fn send(&mut self, mut req: Request) -> Result<Response, Error> {
+    async fn send(&mut self, req: Request) -> Result<Response, Error> {
         match self.phase {
             Phase::Metadata => {
                 return Err(Error::InvalidRequest(
@@ -150,97 +244,44 @@ impl Host for VuState {
             }
             _ => {}
         }
-        if self.time_left().is_some_and(|left| left.is_zero()) {
+        let time_left = self.time_left();
+        if time_left.is_some_and(|left| left.is_zero()) {
             // Past the task's deadline: nothing more is sent; the epoch callback is about to
             // interrupt the guest and the VU counts a task timeout.
             self.timed_out = true;
             return Err(Error::Cancelled);
         }
-        let method = method_of(req.method);
-        let name = req.name.take();
-        let expect = std::mem::take(&mut req.expect_status);
-        let want_headers = req.want_headers;
-        let outgoing = match self.prepare(&mut req, method.clone()) {
-            Ok(outgoing) => outgoing,
-            Err(why) => {
-                let name = name.as_deref().unwrap_or("(invalid request)");
-                self.record_invalid(&method, name, &why);
-                return Err(Error::InvalidRequest(why));
+        let client = self
+            .client
+            .take()
+            .expect("a VU sends one request at a time, so its client is home");
+        let job = Box::new(Job {
+            run: self.run.clone(),
+            client,
+            req,
+            time_left,
+        });
+        // What is spawned from the fiber is a few bytes (a box); `perform`'s own future is
+        // built and polled on the worker's stack. Moving a large future through tokio's spawn
+        // path would touch KiB of the fiber stack, which the store keeps resident.
+        let exchange = tokio::spawn(async move { Box::pin(perform(*job)).await });
+        let done = match exchange.await {
+            Ok(done) => done,
+            Err(e) => {
+                // The exchange panicked: give the VU a fresh client and report it.
+                self.client = Some(VuClient::new(self.run.tls.clone(), self.run.http2));
+                return Err(Error::Protocol(format!("HTTP client failed: {e}")));
             }
         };
-        // Statistics group by the given name, else by the URL's path.
-        let path = match name {
-            Some(_) => String::new(),
-            None => outgoing.uri.path().to_string(),
-        };
-        let stat_name: &str = name.as_deref().unwrap_or(&path);
-
-        let started = Instant::now();
-        let result = self.exchange(outgoing).await;
+        self.client = Some(done.client);
         let id = self.next_response_id;
         self.next_response_id += 1;
-        match result {
-            Ok(received) => {
-                let ok = is_expected(received.status, &expect);
-                let sample = Sample {
-                    elapsed_us: received.elapsed.as_micros() as u64,
-                    status: Some(received.status),
-                    failed: !ok,
-                    bytes_sent: received.bytes_sent,
-                    bytes_received: received.bytes_received,
-                };
-                let reason = if ok {
-                    String::new()
-                } else {
-                    format!("unexpected status {}", received.status)
-                };
-                let error = (!ok).then_some(reason.as_str());
-                self.run
-                    .stats
-                    .record_request(&method, stat_name, &sample, error);
-                self.remember(id, &method, stat_name, !ok, &reason);
-                let headers = want_headers.then(|| {
-                    received
-                        .headers
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                k.as_str().to_string(),
-                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                            )
-                        })
-                        .collect()
-                });
-                Ok(Response {
-                    id,
-                    status: received.status,
-                    headers,
-                    body: received.body.map(Vec::from),
-                    elapsed_us: sample.elapsed_us,
-                    ok,
-                })
-            }
-            Err(error) => {
-                let sample = Sample {
-                    elapsed_us: started.elapsed().as_micros() as u64,
-                    status: None,
-                    failed: true,
-                    bytes_sent: 0,
-                    bytes_received: 0,
-                };
-                let message = error.to_string();
-                self.run
-                    .stats
-                    .record_request(&method, stat_name, &sample, Some(&message));
-                self.remember(id, &method, stat_name, true, &message);
-                Err(match error {
-                    SendError::Timeout => Error::Timeout,
-                    SendError::Connect(why) => Error::Connect(why),
-                    SendError::Tls(why) => Error::Tls(why),
-                    SendError::Protocol(why) => Error::Protocol(why),
-                })
-            }
-        }
+        let failed = !matches!(&done.result, Ok(r) if r.ok);
+        self.remember(id, &done.method, &done.stat_name, failed, &done.reason);
+        done.result.map(|mut response| {
+            response.id = id;
+            response
+        })
     }
 
     async fn mark_failed(&mut self, response_id: u64, reason: String) {

@@ -7,13 +7,16 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use cookie_store::CookieStore;
-use http::header::{COOKIE, HeaderValue, SET_COOKIE};
+use http::header::{COOKIE, HOST, HeaderValue, SET_COOKIE};
+use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::client::conn::{http1, http2};
 use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::{Connection, HttpConnector};
 use hyper_util::rt::TokioExecutor;
+use tower_service::Service;
 
 use super::counting::{ByteCounters, CountingConnector};
 
@@ -73,11 +76,42 @@ pub fn shared_tls_config() -> Arc<rustls::ClientConfig> {
     Arc::new(config)
 }
 
-/// One VU's client. Requests from one VU are sequential, so the byte counters' movement during
-/// a request is that request's traffic.
+/// The connection a VU keeps open, to the origin of its last request.
+enum Sender {
+    H1(http1::SendRequest<Full<Bytes>>),
+    H2(http2::SendRequest<Full<Bytes>>),
+}
+
+struct Conn {
+    scheme: Scheme,
+    authority: Authority,
+    sender: Sender,
+}
+
+impl Conn {
+    fn serves(&self, uri: &Uri) -> bool {
+        uri.scheme() == Some(&self.scheme) && uri.authority() == Some(&self.authority)
+    }
+
+    fn is_usable(&self) -> bool {
+        match &self.sender {
+            Sender::H1(s) => s.is_ready(),
+            Sender::H2(s) => !s.is_closed(),
+        }
+    }
+}
+
+/// One VU's client: the VU's own keep-alive connection (as a browser tab has) on hyper's
+/// connection API, its cookie jar, and wire-byte counters. A VU sends one request at a time,
+/// so it needs one connection, not a pool: no pool lock, no per-request pool bookkeeping.
+/// Requests from one VU are sequential, so the counters' movement during a request is that
+/// request's traffic.
 pub struct VuClient {
-    client: Client<HttpsConnector<CountingConnector>, Full<Bytes>>,
+    connector: HttpsConnector<CountingConnector>,
     counters: Arc<ByteCounters>,
+    conn: Option<Conn>,
+    /// Speak HTTP/2 to plain http:// origins (h2c, prior knowledge).
+    http2: bool,
     jar: CookieStore,
     jar_empty: bool,
 }
@@ -90,17 +124,101 @@ impl VuClient {
         tcp.enforce_http(false);
         tcp.set_nodelay(true);
         let counters = Arc::new(ByteCounters::default());
-        let https = HttpsConnector::from((CountingConnector::new(tcp, counters.clone()), tls));
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .http2_only(http2)
-            .build(https);
+        let connector = HttpsConnector::from((CountingConnector::new(tcp, counters.clone()), tls));
         Self {
-            client,
+            connector,
             counters,
+            conn: None,
+            http2,
             jar: CookieStore::default(),
             jar_empty: true,
         }
+    }
+
+    /// Opens a connection to the request's origin and starts driving it.
+    async fn connect(&mut self, uri: &Uri) -> Result<Conn, SendError> {
+        let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+            return Err(SendError::Protocol(format!("{uri} is not an absolute URL")));
+        };
+        std::future::poll_fn(|cx| self.connector.poll_ready(cx))
+            .await
+            .map_err(|e| SendError::Connect(root_cause(&*e)))?;
+        let stream = self
+            .connector
+            .call(uri.clone())
+            .await
+            .map_err(classify_connect)?;
+        let h2 = self.http2 || stream.connected().is_negotiated_h2();
+        let sender = if h2 {
+            let (sender, conn) = http2::handshake(TokioExecutor::new(), stream)
+                .await
+                .map_err(|e| SendError::Protocol(root_cause(&e)))?;
+            tokio::spawn(conn);
+            Sender::H2(sender)
+        } else {
+            let (sender, conn) = http1::handshake(stream)
+                .await
+                .map_err(|e| SendError::Protocol(root_cause(&e)))?;
+            tokio::spawn(conn);
+            Sender::H1(sender)
+        };
+        Ok(Conn {
+            scheme: scheme.clone(),
+            authority: authority.clone(),
+            sender,
+        })
+    }
+
+    /// Sends on the VU's connection, opening one when there is none to this origin (or the
+    /// server closed it). A request the old connection could not even start sending is
+    /// retried once on a fresh one; anything already sent is never sent again.
+    async fn round_trip(
+        &mut self,
+        mut request: Request<Full<Bytes>>,
+    ) -> Result<http::Response<Incoming>, SendError> {
+        let uri = request.uri().clone();
+        for attempt in 0..2 {
+            let reuse = self
+                .conn
+                .as_ref()
+                .is_some_and(|c| c.serves(&uri) && c.is_usable());
+            if !reuse {
+                self.conn = Some(self.connect(&uri).await?);
+            }
+            let conn = self.conn.as_mut().expect("connected above");
+            let sent = match &mut conn.sender {
+                Sender::H1(sender) => {
+                    // HTTP/1.1 sends the origin form (`/path?query`) on the request line and
+                    // names the origin in `Host` (HTTP/2 carries it as `:authority`).
+                    if !request.headers().contains_key(HOST)
+                        && let Ok(host) = HeaderValue::from_str(conn.authority.as_str())
+                    {
+                        request.headers_mut().insert(HOST, host);
+                    }
+                    let origin_form = uri
+                        .path_and_query()
+                        .cloned()
+                        .unwrap_or_else(|| PathAndQuery::from_static("/"));
+                    *request.uri_mut() = Uri::from(origin_form);
+                    sender.try_send_request(request).await
+                }
+                Sender::H2(sender) => {
+                    *request.uri_mut() = uri.clone();
+                    sender.try_send_request(request).await
+                }
+            };
+            match sent {
+                Ok(response) => return Ok(response),
+                Err(mut failed) => {
+                    self.conn = None;
+                    match failed.take_message() {
+                        Some(unsent) if attempt == 0 => request = unsent,
+                        _ => return Err(SendError::Protocol(root_cause(failed.error()))),
+                    }
+                }
+            }
+        }
+        unreachable!("the second attempt returns")
     }
 
     /// Sends one request and reads the whole response within `req.timeout`.
@@ -129,26 +247,22 @@ impl VuClient {
                 cookie.push('=');
                 cookie.push_str(value);
             }
-            if !cookie.is_empty() {
-                if let Ok(value) = HeaderValue::from_str(&cookie) {
-                    headers.append(COOKIE, value);
-                }
+            if !cookie.is_empty()
+                && let Ok(value) = HeaderValue::from_str(&cookie)
+            {
+                headers.append(COOKIE, value);
             }
         }
+        let uri_for_cookies = cookie_url.is_none().then(|| uri.clone());
         let mut request = Request::new(Full::new(body));
         *request.method_mut() = method;
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
-        let uri_for_cookies = if cookie_url.is_none() {
-            Some(request.uri().clone())
-        } else {
-            None
-        };
 
         let (sent_before, received_before) = self.counters.snapshot();
         let started = Instant::now();
         let exchange = async {
-            let response = self.client.request(request).await.map_err(classify)?;
+            let response = self.round_trip(request).await?;
             let (parts, body) = response.into_parts();
             let body = body
                 .collect()
@@ -159,7 +273,11 @@ impl VuClient {
         };
         let (parts, body) = match tokio::time::timeout(timeout, exchange).await {
             Ok(result) => result?,
-            Err(_) => return Err(SendError::Timeout),
+            Err(_) => {
+                // The connection may be mid-response; never reuse it.
+                self.conn = None;
+                return Err(SendError::Timeout);
+            }
         };
         let elapsed = started.elapsed();
         let (sent_after, received_after) = self.counters.snapshot();
@@ -192,20 +310,16 @@ impl VuClient {
     }
 }
 
-/// Sorts a client error into what the guest sees: TLS, connect or protocol.
-fn classify(error: hyper_util::client::legacy::Error) -> SendError {
-    let mut source: Option<&(dyn StdError + 'static)> = error.source();
+/// Sorts a connector error into what the guest sees: TLS or connect.
+fn classify_connect(error: Box<dyn StdError + Send + Sync>) -> SendError {
+    let mut source: Option<&(dyn StdError + 'static)> = Some(&*error);
     while let Some(cause) = source {
         if cause.downcast_ref::<rustls::Error>().is_some() {
             return SendError::Tls(cause.to_string());
         }
         source = cause.source();
     }
-    if error.is_connect() {
-        SendError::Connect(root_cause(&error))
-    } else {
-        SendError::Protocol(root_cause(&error))
-    }
+    SendError::Connect(root_cause(&*error))
 }
 
 /// The innermost error's message: "Connection refused (os error 111)" rather than hyper's

@@ -79,7 +79,7 @@ impl EndpointStats {
     pub fn merge(&mut self, other: &EndpointStats) {
         self.requests += other.requests;
         self.failures += other.failures;
-        if other.histogram.len() > 0 {
+        if !other.histogram.is_empty() {
             self.histogram
                 .add(&other.histogram)
                 .expect("histograms share bounds");
@@ -118,7 +118,7 @@ impl EndpointStats {
 
     /// The response time at `quantile` (0..=1) in µs; 0 when nothing was recorded.
     pub fn quantile_us(&self, quantile: f64) -> u64 {
-        if self.histogram.len() == 0 {
+        if self.histogram.is_empty() {
             return 0;
         }
         if quantile >= 1.0 {
