@@ -269,7 +269,7 @@ impl Host for VuState {
             Ok(done) => done,
             Err(e) => {
                 // The exchange panicked: give the VU a fresh client and report it.
-                self.client = Some(VuClient::new(self.run.tls.clone(), self.run.http2));
+                self.client = Some(self.run.http.client());
                 return Err(Error::Protocol(format!("HTTP client failed: {e}")));
             }
         };

@@ -12,7 +12,7 @@ use rand::rngs::SmallRng;
 use tokio_util::sync::CancellationToken;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 
-use crate::http::VuClient;
+use crate::http::{ClientSettings, VuClient};
 use crate::stats::StatsHub;
 
 use super::bindings::types::LogLevel;
@@ -124,12 +124,11 @@ pub struct RunContext {
     pub stopping: CancellationToken,
     pub stats: StatsHub,
     pub request_timeout: Duration,
-    pub tls: Arc<rustls::ClientConfig>,
+    /// What every VU's HTTP client shares.
+    pub http: ClientSettings,
     pub log: LogSink,
     pub seed: u64,
     pub vu_memory: usize,
-    /// Speak HTTP/2 to plain http:// targets (h2c, prior knowledge).
-    pub http2: bool,
 }
 
 /// Which export a VU is in, which decides what its host calls may do.
@@ -195,7 +194,7 @@ impl VuState {
             vu_id,
             iteration,
             phase: Phase::Metadata,
-            client: Some(VuClient::new(run.tls.clone(), run.http2)),
+            client: Some(run.http.client()),
             deadline: None,
             timed_out: false,
             rng: SmallRng::seed_from_u64(seed),
@@ -207,7 +206,7 @@ impl VuState {
                 .trap_on_grow_failure(true)
                 .build(),
             run,
-            recent: Vec::with_capacity(RECENT_RESPONSES),
+            recent: Vec::new(),
             next_response_id: 0,
         }
     }

@@ -61,19 +61,45 @@ impl std::fmt::Display for SendError {
     }
 }
 
-/// The TLS settings every VU shares: webpki roots, HTTP/2 and HTTP/1.1 offered by ALPN.
-pub fn shared_tls_config() -> Arc<rustls::ClientConfig> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Arc::new(config)
+/// What every VU's client shares: TCP settings, the TLS config (webpki roots; HTTP/2 and
+/// HTTP/1.1 offered by ALPN) and whether to speak h2c. Cloning a client from it costs a few
+/// reference counts, not a copy of the settings.
+#[derive(Clone)]
+pub struct ClientSettings {
+    tcp: HttpConnector,
+    tls: Arc<rustls::ClientConfig>,
+    /// Speak HTTP/2 to plain http:// origins (h2c, prior knowledge).
+    http2: bool,
+}
+
+impl ClientSettings {
+    /// `http2` speaks HTTP/2 to plain `http://` targets too (h2c with prior knowledge); over
+    /// `https://` HTTP/2 is used whenever the server offers it by ALPN.
+    pub fn new(http2: bool) -> Self {
+        let mut tcp = HttpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_nodelay(true);
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the default TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        Self {
+            tcp,
+            tls: Arc::new(tls),
+            http2,
+        }
+    }
+
+    /// A new VU's client.
+    pub fn client(&self) -> VuClient {
+        VuClient::new(self)
+    }
 }
 
 /// The connection a VU keeps open, to the origin of its last request.
@@ -117,19 +143,14 @@ pub struct VuClient {
 }
 
 impl VuClient {
-    /// `http2` speaks HTTP/2 to plain `http://` targets too (h2c with prior knowledge); over
-    /// `https://` HTTP/2 is used whenever the server offers it by ALPN.
-    pub fn new(tls: Arc<rustls::ClientConfig>, http2: bool) -> Self {
-        let mut tcp = HttpConnector::new();
-        tcp.enforce_http(false);
-        tcp.set_nodelay(true);
+    fn new(settings: &ClientSettings) -> Self {
         let counters = Arc::new(ByteCounters::default());
-        let connector = HttpsConnector::from((CountingConnector::new(tcp, counters.clone()), tls));
+        let tcp = CountingConnector::new(settings.tcp.clone(), counters.clone());
         Self {
-            connector,
+            connector: HttpsConnector::from((tcp, settings.tls.clone())),
             counters,
             conn: None,
-            http2,
+            http2: settings.http2,
             jar: CookieStore::default(),
             jar_empty: true,
         }

@@ -3,4 +3,4 @@
 mod client;
 mod counting;
 
-pub use client::{Outgoing, Received, SendError, VuClient, shared_tls_config};
+pub use client::{ClientSettings, Outgoing, Received, SendError, VuClient};

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::host::bindings::types::LogLevel;
 use crate::host::{BaseUrl, LogSink, RunContext, Sandbox, ScenarioError, ScenarioRuntime};
-use crate::http::shared_tls_config;
+use crate::http::ClientSettings;
 use crate::scenario::{ScenarioMeta, TaskPicker, ThinkTime};
 use crate::stats::{RunInfo, StatsHub, Summary};
 use crate::vu::{UserGauge, VuPlan};
@@ -107,13 +107,12 @@ pub fn describe_context(vu_memory: usize) -> Arc<RunContext> {
         stopping: CancellationToken::new(),
         stats: StatsHub::new(),
         request_timeout: Duration::from_secs(1),
-        tls: shared_tls_config(),
+        http: ClientSettings::new(false),
         log: LogSink {
             min_level: LogLevel::Warn,
         },
         seed: 0,
         vu_memory,
-        http2: false,
     })
 }
 
@@ -154,13 +153,12 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         stopping: CancellationToken::new(),
         stats: StatsHub::new(),
         request_timeout: plan.request_timeout,
-        tls: shared_tls_config(),
+        http: ClientSettings::new(plan.http2),
         log: LogSink {
             min_level: plan.log_level,
         },
         seed: plan.seed,
         vu_memory: plan.vu_memory,
-        http2: plan.http2,
     });
     let sandbox = Sandbox {
         max_vus: plan.model.users,
