@@ -220,6 +220,7 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         target_users: plan.model.users,
         peak_users: gauge.peak.load(Ordering::Relaxed),
         interrupted,
+        seed: plan.seed,
     };
     Ok(RunOutcome {
         summary: Summary::build(info, &totals),

@@ -36,6 +36,8 @@ pub struct RunInfo {
     pub peak_users: u32,
     /// True when the run was stopped by a signal before its end.
     pub interrupted: bool,
+    /// The seed of the VUs' random generators; `--seed` with it repeats the task choices.
+    pub seed: u64,
 }
 
 /// Statistics of one (method, name), or of all requests.
