@@ -204,7 +204,10 @@ impl VuClient {
                 .as_ref()
                 .is_some_and(|c| c.serves(&uri) && c.is_usable());
             if !reuse {
-                self.conn = Some(self.connect(&uri).await?);
+                // Boxed: connecting (TCP, TLS, handshake) is a large future that most requests
+                // never poll; inline, it would make every request's future that much larger
+                // to build and move.
+                self.conn = Some(Box::pin(self.connect(&uri)).await?);
             }
             let conn = self.conn.as_mut().expect("connected above");
             let sent = match &mut conn.sender {
