@@ -33,6 +33,20 @@ async fn counts_match_the_target_and_weights_hold() {
     );
     assert_eq!(served_with(&stats, "GET /api/users/me", 200), profile);
 
+    // The time series accounts for every request, second by second.
+    let rows = summary["time_series"].as_array().expect("a time series");
+    assert!(rows.len() >= 4, "{} rows for a 4 s run", rows.len());
+    let in_rows: u64 = rows.iter().map(|r| count(&r["requests"])).sum();
+    assert_eq!(in_rows, stats.total);
+    let times: Vec<f64> = rows.iter().map(|r| r["t_s"].as_f64().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
+    assert!(
+        rows.iter()
+            .skip(1)
+            .take(2)
+            .all(|r| count(&r["users"]) == 10)
+    );
+
     assert!(
         profile + orders >= 2_000,
         "only {} iterations",

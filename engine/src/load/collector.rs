@@ -1,5 +1,6 @@
 //! The collector: once a second it harvests every worker's shard, adds the interval to the
-//! run's totals and prints the progress line; at the end it takes the last harvest.
+//! run's totals and time series and prints the progress line; at the end it takes the last
+//! harvest.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -11,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::ClosedModel;
 use crate::host::RunContext;
 use crate::report::progress_line;
-use crate::stats::Snapshot;
+use crate::stats::{SeriesRow, Snapshot, TimeSeries};
 use crate::vu::UserGauge;
 
 pub async fn collect(
@@ -21,8 +22,9 @@ pub async fn collect(
     started: std::time::Instant,
     quiet: bool,
     done: CancellationToken,
-) -> Snapshot {
+) -> (Snapshot, TimeSeries) {
     let mut totals = Snapshot::default();
+    let mut series = TimeSeries::default();
     let mut interval = Snapshot::default();
     let mut ticker = tokio::time::interval_at(
         Instant::now() + Duration::from_secs(1),
@@ -39,10 +41,17 @@ pub async fn collect(
         run.stats.harvest_into(&mut interval);
         totals.merge(&interval);
         let now = Instant::now();
+        let users = gauge.live.load(Ordering::Relaxed);
+        series.push(SeriesRow::from_interval(
+            started.elapsed().as_secs_f64(),
+            (now - last).as_secs_f64(),
+            users,
+            &interval,
+        ));
         if !quiet {
             let line = progress_line(
                 started.elapsed(),
-                gauge.live.load(Ordering::Relaxed),
+                users,
                 model.users,
                 &interval.aggregated(),
                 (now - last).as_secs_f64(),
@@ -52,8 +61,18 @@ pub async fn collect(
         }
         last = now;
     }
+    // The last, partial interval: what was recorded since the last tick.
     interval.reset();
     run.stats.harvest_into(&mut interval);
     totals.merge(&interval);
-    totals
+    let now = Instant::now();
+    if !interval.aggregated().is_empty() {
+        series.push(SeriesRow::from_interval(
+            started.elapsed().as_secs_f64(),
+            (now - last).as_secs_f64(),
+            gauge.live.load(Ordering::Relaxed),
+            &interval,
+        ));
+    }
+    (totals, series)
 }

@@ -209,7 +209,7 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         .await;
 
     collector_done.cancel();
-    let totals = collector.await.expect("the collector does not panic");
+    let (totals, series) = collector.await.expect("the collector does not panic");
     let duration_s = started.elapsed().as_secs_f64();
     let info = RunInfo {
         scenario: meta.name.clone(),
@@ -223,7 +223,7 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         seed: plan.seed,
     };
     Ok(RunOutcome {
-        summary: Summary::build(info, &totals),
+        summary: Summary::build(info, &totals, series.into_rows()),
         meta,
         interrupted,
     })

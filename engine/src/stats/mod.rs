@@ -2,8 +2,10 @@
 
 mod endpoint;
 mod hub;
+mod series;
 mod summary;
 
 pub use endpoint::{EndpointStats, Sample};
 pub use hub::{ErrorKey, Snapshot, StatsHub, VuCounts, VuErrorKind};
+pub use series::{SeriesEndpoint, SeriesRow, TimeSeries};
 pub use summary::{EndpointSummary, ErrorSummary, Percentiles, RunInfo, Summary};

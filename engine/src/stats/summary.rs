@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::endpoint::EndpointStats;
 use super::hub::{Snapshot, VuCounts};
+use super::series::SeriesRow;
 
 /// The whole summary of a run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -19,6 +20,8 @@ pub struct Summary {
     pub errors: Vec<ErrorSummary>,
     /// Errors of the VUs themselves, outside any request.
     pub vu_errors: VuCounts,
+    /// One row per second (coarser in runs over an hour), oldest first.
+    pub time_series: Vec<SeriesRow>,
 }
 
 /// What was run, where and for how long.
@@ -185,7 +188,7 @@ impl EndpointSummary {
 
 impl Summary {
     /// Builds the summary of a run from its merged statistics.
-    pub fn build(run: RunInfo, totals: &Snapshot) -> Self {
+    pub fn build(run: RunInfo, totals: &Snapshot, time_series: Vec<SeriesRow>) -> Self {
         let duration = run.duration_s;
         let stats = totals
             .sorted_endpoints()
@@ -217,6 +220,7 @@ impl Summary {
             aggregated,
             errors,
             vu_errors: totals.vu,
+            time_series,
         }
     }
 }
