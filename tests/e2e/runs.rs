@@ -93,6 +93,26 @@ async fn think_time_holds() {
     );
 }
 
+/// `--wait` overrides the scenario's think time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_overrides_the_think_time() {
+    let target = target().await;
+    let RunResult { ran, .. } = run_against(
+        &target,
+        "think",
+        &["-u", "4", "-t", "3s", "--wait", "constant(500ms)"],
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let served = served(&target.stats(), "GET /api/health");
+    target.stop().await;
+    // 4 VUs × 3 s / 500 ms = 24 tasks at most (one more per VU for the first).
+    assert!(
+        (18..=28).contains(&served),
+        "4 VUs with 500 ms think time for 3 s made {served} requests"
+    );
+}
+
 /// Each VU keeps its own session cookie: no VU ever sees another's session.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cookies_persist_per_vu() {

@@ -16,6 +16,7 @@ use crate::host::BaseUrl;
 use crate::host::bindings::types::LogLevel;
 use crate::load::{self, ClosedModel, RunError, RunOutcome, RunPlan, ScenarioSource, StopSignals};
 use crate::report;
+use crate::scenario::ThinkTime;
 use crate::target::{DemoTarget, TargetConfig};
 
 /// Exit codes. Failed requests do not change the exit code; a run that completes exits 0.
@@ -98,6 +99,10 @@ struct CommonArgs {
     /// Default timeout of one request (a request may set its own).
     #[arg(long, default_value = "30s", value_parser = parse::positive_duration)]
     request_timeout: Duration,
+    /// Think time between tasks, overriding the scenario's: between(1, 5), constant(2),
+    /// constant_pacing(1), constant_throughput(10) or none (durations in s, or 500ms).
+    #[arg(long, value_name = "THINK", value_parser = parse::think_time)]
+    wait: Option<ThinkTime>,
     /// Seed of the VUs' random generators (task choice, think time); random by default.
     #[arg(long)]
     seed: Option<u64>,
@@ -329,7 +334,7 @@ fn plan(
         host_text,
         model,
         env: common.env.iter().cloned().collect::<HashMap<_, _>>(),
-        think_override: None,
+        think_override: common.wait,
         task_timeout: common.task_timeout,
         stop_timeout: common.stop_timeout,
         request_timeout: common.request_timeout,

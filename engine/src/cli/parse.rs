@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::scenario::ThinkTime;
+
 /// `15s`, `1m30s`, `2h`, `500ms`, or a bare number of seconds.
 pub fn duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
@@ -90,9 +92,81 @@ pub fn rate(text: &str) -> Result<f64, String> {
     }
 }
 
+/// `--wait`: `between(1, 5)`, `constant(2)`, `constant_pacing(1s)`,
+/// `constant_throughput(10)` or `none`. Durations are seconds or carry a unit (`500ms`).
+pub fn think_time(text: &str) -> Result<ThinkTime, String> {
+    let expected = || {
+        format!(
+            "{text:?} is not a think time; expected between(1, 5), constant(2), constant_pacing(1), constant_throughput(10) or none"
+        )
+    };
+    let t = text.trim();
+    if t == "none" {
+        return Ok(ThinkTime::None);
+    }
+    let (kind, rest) = t.split_once('(').ok_or_else(expected)?;
+    let args: Vec<&str> = rest
+        .strip_suffix(')')
+        .ok_or_else(expected)?
+        .split(',')
+        .map(str::trim)
+        .collect();
+    let ms = |arg: &str| {
+        duration(arg)
+            .map(|d| d.as_millis() as u64)
+            .map_err(|_| expected())
+    };
+    match (kind.trim().replace('-', "_").as_str(), args.as_slice()) {
+        ("between", [a, b]) => {
+            let (min_ms, max_ms) = (ms(a)?, ms(b)?);
+            if min_ms > max_ms {
+                return Err(format!("{text:?}: the minimum is above the maximum"));
+            }
+            Ok(ThinkTime::Between { min_ms, max_ms })
+        }
+        ("constant", [a]) => Ok(ThinkTime::Constant { ms: ms(a)? }),
+        ("constant_pacing", [a]) => Ok(ThinkTime::ConstantPacing { ms: ms(a)? }),
+        ("constant_throughput", [n]) => match n.parse::<f64>() {
+            Ok(per_second) if per_second.is_finite() && per_second > 0.0 => {
+                Ok(ThinkTime::ConstantThroughput { per_second })
+            }
+            _ => Err(expected()),
+        },
+        _ => Err(expected()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn think_times() {
+        assert_eq!(think_time("none"), Ok(ThinkTime::None));
+        assert_eq!(
+            think_time("between(1, 5)"),
+            Ok(ThinkTime::Between {
+                min_ms: 1000,
+                max_ms: 5000
+            })
+        );
+        assert_eq!(
+            think_time("constant(500ms)"),
+            Ok(ThinkTime::Constant { ms: 500 })
+        );
+        assert_eq!(
+            think_time("constant-pacing(2)"),
+            Ok(ThinkTime::ConstantPacing { ms: 2000 })
+        );
+        assert_eq!(
+            think_time("constant_throughput(10)"),
+            Ok(ThinkTime::ConstantThroughput { per_second: 10.0 })
+        );
+        assert!(think_time("between(5, 1)").unwrap_err().contains("above"));
+        assert!(think_time("sometimes").is_err());
+        assert!(think_time("constant(1, 2)").is_err());
+        assert!(think_time("constant_throughput(0)").is_err());
+    }
 
     #[test]
     fn durations() {
