@@ -3,7 +3,7 @@
 //! the VU starts again as a fresh instance.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rand::SeedableRng;
@@ -24,6 +24,27 @@ pub struct VuPlan {
     pub stop_timeout: Duration,
     pub picker: TaskPicker,
     pub task_names: Vec<String>,
+    /// How many tasks the VUs may run, if the run is bounded by iterations.
+    pub iterations: Option<Iterations>,
+}
+
+/// A bound on iterations (one iteration is one task run): shared by all VUs (`--iterations`)
+/// or per VU (`--iterations-per-vu`). A VU with none left runs `on-stop` and ends.
+pub enum Iterations {
+    Shared(AtomicU64),
+    PerVu(u64),
+}
+
+impl Iterations {
+    /// Claims the next iteration for a VU that has run `done` so far; false when none is left.
+    fn claim(&self, done: u64) -> bool {
+        match self {
+            Iterations::Shared(left) => left
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_ok(),
+            Iterations::PerVu(per_vu) => done < *per_vu,
+        }
+    }
 }
 
 /// Live VU counts for the progress line and the summary.
@@ -128,6 +149,11 @@ async fn one_pass(
     }
 
     while !stopping() {
+        if let Some(iterations) = &plan.iterations
+            && !iterations.claim(*iteration)
+        {
+            break;
+        }
         let index = plan.picker.pick(rng);
         let task = &plan.task_names[index as usize];
         store.data_mut().enter(Phase::Task, plan.task_timeout);

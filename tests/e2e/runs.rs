@@ -364,3 +364,33 @@ async fn http2_is_spoken_when_asked() {
         "{stats:?}"
     );
 }
+
+/// `--iterations N` makes exactly N task runs across all VUs, then the run ends by itself;
+/// `--iterations-per-vu N` makes exactly N per VU.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iterations_end_the_run_exactly() {
+    let target = target().await;
+    let RunResult { ran, summary } =
+        run_against(&target, "weighted", &["-u", "10", "--iterations", "500"]).await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let stats = target.stats();
+    let tasks = served(&stats, "GET /api/users/me") + served(&stats, "GET /api/orders");
+    assert_eq!(tasks, 500, "{stats:?}");
+    assert_eq!(count(&summary["aggregated"]["num_requests"]), stats.total);
+    assert!(ran.took < Duration::from_secs(20), "took {:?}", ran.took);
+
+    target.stop().await;
+    let target = crate::common::target().await;
+    let RunResult { ran, .. } = run_against(
+        &target,
+        "weighted",
+        &["-u", "5", "--iterations-per-vu", "20"],
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let stats = target.stats();
+    target.stop().await;
+    let tasks = served(&stats, "GET /api/users/me") + served(&stats, "GET /api/orders");
+    assert_eq!(tasks, 100, "{stats:?}");
+    assert_eq!(served(&stats, "POST /api/auth/login"), 5);
+}

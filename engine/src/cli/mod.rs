@@ -14,7 +14,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::host::BaseUrl;
 use crate::host::bindings::types::LogLevel;
-use crate::load::{self, ClosedModel, RunError, RunOutcome, RunPlan, ScenarioSource, StopSignals};
+use crate::load::{
+    self, ClosedModel, IterationLimit, RunError, RunOutcome, RunPlan, ScenarioSource, StopSignals,
+};
 use crate::report;
 use crate::scenario::ThinkTime;
 use crate::target::{DemoTarget, TargetConfig};
@@ -74,9 +76,16 @@ struct RunArgs {
     /// Users started per second.
     #[arg(short = 'r', long, default_value = "1", value_parser = parse::rate)]
     spawn_rate: f64,
-    /// Stop after this long (e.g. 30s, 5m, 1h30m); without it, run until Ctrl-C.
+    /// Stop after this long (e.g. 30s, 5m, 1h30m); without it, run until Ctrl-C (or until
+    /// the iterations are done).
     #[arg(short = 't', long, value_parser = parse::positive_duration)]
     run_time: Option<Duration>,
+    /// End after this many iterations (task runs) in all, shared by the VUs.
+    #[arg(long, value_name = "N", conflicts_with = "iterations_per_vu", value_parser = clap::value_parser!(u64).range(1..))]
+    iterations: Option<u64>,
+    /// End after each VU has run this many iterations (task runs).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    iterations_per_vu: Option<u64>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -267,6 +276,11 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 users: args.users,
                 spawn_rate: args.spawn_rate,
                 run_time: args.run_time,
+                iterations: match (args.iterations, args.iterations_per_vu) {
+                    (Some(n), _) => Some(IterationLimit::Shared(n)),
+                    (None, Some(n)) => Some(IterationLimit::PerVu(n)),
+                    (None, None) => None,
+                },
             };
             let plan = plan(
                 ScenarioSource::File(args.scenario),
@@ -382,6 +396,7 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         users: args.users,
         spawn_rate: args.spawn_rate,
         run_time: Some(args.run_time),
+        iterations: None,
     };
     let scenario = ScenarioSource::Embedded {
         name: "authenticated-user (bundled)".into(),

@@ -17,8 +17,17 @@ pub struct ClosedModel {
     pub users: u32,
     /// VUs started per second.
     pub spawn_rate: f64,
-    /// None runs until interrupted.
+    /// None runs until interrupted (or until the iterations are done).
     pub run_time: Option<Duration>,
+    /// `--iterations N` (shared) or `--iterations-per-vu N`.
+    pub iterations: Option<IterationLimit>,
+}
+
+/// How many iterations (task runs) the run makes before it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IterationLimit {
+    Shared(u64),
+    PerVu(u64),
 }
 
 impl ClosedModel {
@@ -62,6 +71,12 @@ impl ClosedModel {
                 tokio::select! {
                     _ = &mut end => break false,
                     _ = signals.graceful.cancelled() => break true,
+                    // With an iteration bound, VUs end by themselves; the run ends with them.
+                    joined = vus.join_next(), if !vus.is_empty() => {
+                        if joined.is_some() && vus.is_empty() {
+                            break false;
+                        }
+                    }
                 }
             }
         };

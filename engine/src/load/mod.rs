@@ -7,7 +7,7 @@ mod collector;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio_util::sync::CancellationToken;
@@ -17,9 +17,9 @@ use crate::host::{BaseUrl, LogSink, RunContext, Sandbox, ScenarioError, Scenario
 use crate::http::ClientSettings;
 use crate::scenario::{ScenarioMeta, TaskPicker, ThinkTime};
 use crate::stats::{RunInfo, StatsHub, Summary};
-use crate::vu::{UserGauge, VuPlan};
+use crate::vu::{Iterations, UserGauge, VuPlan};
 
-pub use closed::ClosedModel;
+pub use closed::{ClosedModel, IterationLimit};
 
 /// Where the scenario comes from.
 #[derive(Debug, Clone)]
@@ -179,6 +179,10 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         stop_timeout: plan.stop_timeout,
         picker: TaskPicker::new(&meta.tasks),
         task_names: meta.tasks.iter().map(|t| t.name.clone()).collect(),
+        iterations: plan.model.iterations.map(|limit| match limit {
+            IterationLimit::Shared(n) => Iterations::Shared(AtomicU64::new(n)),
+            IterationLimit::PerVu(n) => Iterations::PerVu(n),
+        }),
     });
     let gauge = Arc::new(UserGauge::default());
     let started_at_unix_ms = SystemTime::now()
