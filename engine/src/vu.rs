@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
+use tokio_util::sync::CancellationToken;
 
 use crate::host::{Phase, RunContext, ScenarioRuntime, VuState, trap_message};
 use crate::scenario::{TaskPicker, ThinkTime};
@@ -65,6 +66,28 @@ impl UserGauge {
     }
 }
 
+/// How a VU is told to end. `retire`: finish the current task, then run `on-stop` and end
+/// (a ramp-down, or the start of a graceful stop). `stop`: end now; sends and sleeps in tasks
+/// return at once and a computing guest is interrupted. Stopping implies retiring.
+#[derive(Clone)]
+pub struct VuControl {
+    pub retire: CancellationToken,
+    pub stop: CancellationToken,
+}
+
+impl VuControl {
+    fn retiring(&self) -> bool {
+        self.retire.is_cancelled() || self.stop.is_cancelled()
+    }
+
+    async fn retired(&self) {
+        tokio::select! {
+            _ = self.retire.cancelled() => {}
+            _ = self.stop.cancelled() => {}
+        }
+    }
+}
+
 /// How one pass (one instance) of a VU ended.
 enum PassEnd {
     /// The run is stopping; the VU is done.
@@ -73,28 +96,38 @@ enum PassEnd {
     Restart,
 }
 
-/// Runs VU `vu_id` until the run stops.
+/// Runs VU `vu_id` until it is retired or stopped.
 pub async fn run_vu(
     runtime: Arc<ScenarioRuntime>,
     run: Arc<RunContext>,
     plan: Arc<VuPlan>,
     gauge: Arc<UserGauge>,
     vu_id: u32,
+    control: VuControl,
 ) {
     gauge.enter();
     let mut rng = SmallRng::seed_from_u64(run.seed.wrapping_add(u64::from(vu_id)));
     let mut iteration = 0u64;
     let mut first = true;
-    while !run.stopping.is_cancelled() {
+    while !control.retiring() {
         if !first {
             tokio::select! {
                 _ = tokio::time::sleep(RESTART_BACKOFF) => {}
-                _ = run.stopping.cancelled() => break,
+                _ = control.retired() => break,
             }
             run.stats.record_restart();
         }
         first = false;
-        match one_pass(&runtime, &run, &plan, vu_id, &mut iteration, &mut rng).await {
+        let pass = one_pass(
+            &runtime,
+            &run,
+            &plan,
+            vu_id,
+            &control,
+            &mut iteration,
+            &mut rng,
+        );
+        match pass.await {
             PassEnd::Stopped => break,
             PassEnd::Restart => continue,
         }
@@ -107,12 +140,18 @@ async fn one_pass(
     run: &Arc<RunContext>,
     plan: &VuPlan,
     vu_id: u32,
+    control: &VuControl,
     iteration: &mut u64,
     rng: &mut SmallRng,
 ) -> PassEnd {
-    let stopping = || run.stopping.is_cancelled();
+    let stopping = || control.stop.is_cancelled();
     let (mut store, scenario) = match runtime
-        .instantiate(VuState::new(run.clone(), vu_id, *iteration))
+        .instantiate(VuState::new(
+            run.clone(),
+            vu_id,
+            *iteration,
+            control.stop.clone(),
+        ))
         .await
     {
         Ok(pair) => pair,
@@ -148,7 +187,7 @@ async fn one_pass(
         }
     }
 
-    while !stopping() {
+    while !control.retiring() {
         if let Some(iterations) = &plan.iterations
             && !iterations.claim(*iteration)
         {
@@ -196,7 +235,7 @@ async fn one_pass(
         if !wait.is_zero() {
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = run.stopping.cancelled() => {}
+                _ = control.retired() => {}
             }
         } else {
             // With no think time a VU must still let others run now and then; this yields

@@ -394,3 +394,39 @@ async fn iterations_end_the_run_exactly() {
     assert_eq!(tasks, 100, "{stats:?}");
     assert_eq!(served(&stats, "POST /api/auth/login"), 5);
 }
+
+/// `--stages` ramps VUs up and down; each removed VU runs `on-stop` (it logs out), and the
+/// run ends after the last stage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stages_ramp_users_up_and_down() {
+    let target = target().await;
+    let RunResult { ran, summary } = run_against(
+        &target,
+        "weighted",
+        &["--stages", "1s:4,1s:4,1s:0", "--graceful-stop", "1s"],
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let stats = target.stats();
+    target.stop().await;
+    assert!(ran.took < Duration::from_secs(10), "took {:?}", ran.took);
+    assert_eq!(
+        count(&summary["run"]["peak_users"]),
+        4,
+        "{:#}",
+        summary["run"]
+    );
+    // Every VU started logged in once and, removed, logged out once.
+    let logins = served(&stats, "POST /api/auth/login");
+    assert_eq!(logins, 4);
+    assert_eq!(served_with(&stats, "POST /api/auth/logout", 204), logins);
+    let users: Vec<u64> = summary["time_series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| count(&r["users"]))
+        .collect();
+    assert!(users.contains(&4), "{users:?}");
+    assert!(users.last() < Some(&4), "ramped down: {users:?}");
+    assert_eq!(count(&summary["aggregated"]["num_requests"]), stats.total);
+}

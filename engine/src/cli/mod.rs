@@ -86,6 +86,14 @@ struct RunArgs {
     /// End after each VU has run this many iterations (task runs).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     iterations_per_vu: Option<u64>,
+    /// Ramp the number of VUs linearly through stages, e.g. 30s:100,1m:100,10s:0, instead of
+    /// --users and --run-time (the ramps set the spawn rate); the run ends after the last stage.
+    #[arg(long, value_name = "STAGES", value_parser = parse::stages, conflicts_with_all = ["users", "run_time"])]
+    stages: Option<parse::StageList>,
+    /// How long a VU being removed (a ramp-down, the end of the run) may finish its current
+    /// task before it is stopped; on-stop runs after it either way.
+    #[arg(long, default_value = "0s", value_parser = parse::duration)]
+    graceful_stop: Duration,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -281,6 +289,8 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                     (None, Some(n)) => Some(IterationLimit::PerVu(n)),
                     (None, None) => None,
                 },
+                stages: args.stages.map(|s| s.0),
+                graceful_stop: args.graceful_stop,
             };
             let plan = plan(
                 ScenarioSource::File(args.scenario),
@@ -397,6 +407,8 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         spawn_rate: args.spawn_rate,
         run_time: Some(args.run_time),
         iterations: None,
+        stages: None,
+        graceful_stop: Duration::ZERO,
     };
     let scenario = ScenarioSource::Embedded {
         name: "authenticated-user (bundled)".into(),

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::load::Stage;
 use crate::scenario::ThinkTime;
 
 /// `15s`, `1m30s`, `2h`, `500ms`, or a bare number of seconds.
@@ -136,9 +137,44 @@ pub fn think_time(text: &str) -> Result<ThinkTime, String> {
     }
 }
 
+/// The value of `--stages` (a newtype, so clap takes it as one value, not a list of values).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageList(pub Vec<Stage>);
+
+/// `--stages 30s:100,1m:100,10s:0`: durations and the VU counts to reach over them.
+pub fn stages(text: &str) -> Result<StageList, String> {
+    let expected = |part: &str| {
+        format!("stage {part:?} is not DURATION:USERS; expected e.g. --stages 30s:100,1m:100,10s:0")
+    };
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let (d, n) = part.split_once(':').ok_or_else(|| expected(part))?;
+        let duration = positive_duration(d).map_err(|_| expected(part))?;
+        let target = n.trim().parse::<u32>().map_err(|_| expected(part))?;
+        out.push(Stage { duration, target });
+    }
+    if out.iter().all(|s| s.target == 0) {
+        return Err(format!(
+            "--stages {text:?} never asks for a user; give at least one stage a count above 0"
+        ));
+    }
+    Ok(StageList(out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stage_lists() {
+        let parsed = stages("30s:100, 1m:100,10s:0").unwrap().0;
+        assert_eq!(parsed.len(), 3);
+        assert_eq!(parsed[1].duration, Duration::from_secs(60));
+        assert_eq!(parsed[2].target, 0);
+        assert!(stages("30s").unwrap_err().contains("DURATION:USERS"));
+        assert!(stages("0s:10").is_err());
+        assert!(stages("10s:0").unwrap_err().contains("never asks"));
+    }
 
     #[test]
     fn think_times() {

@@ -52,7 +52,7 @@ impl Host for VuState {
             Phase::Start | Phase::Task => {
                 tokio::select! {
                     _ = nap => {}
-                    _ = self.run.stopping.cancelled() => {}
+                    _ = self.stop.cancelled() => {}
                 }
             }
         }

@@ -239,7 +239,7 @@ impl Host for VuState {
                     "requests are not allowed while describing the scenario (metadata)".into(),
                 ));
             }
-            Phase::Start | Phase::Task if self.run.stopping.is_cancelled() => {
+            Phase::Start | Phase::Task if self.stop.is_cancelled() => {
                 return Err(Error::Cancelled);
             }
             _ => {}

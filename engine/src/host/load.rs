@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use tokio_util::sync::CancellationToken;
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{
@@ -254,7 +255,7 @@ impl ScenarioRuntime {
         };
         let wit = format!("{WIT_PACKAGE}@{WIT_VERSION}");
         let (mut store, scenario) = runtime
-            .instantiate(VuState::new(describe, 0, 0))
+            .instantiate(VuState::new(describe, 0, 0, CancellationToken::new()))
             .await
             .map_err(|e| ScenarioError::MetadataTrap {
                 path: path.clone(),
@@ -292,7 +293,7 @@ impl ScenarioRuntime {
         // that passed its deadline or whose run is stopping, else let other VUs run.
         store.epoch_deadline_callback(|mut ctx| {
             let state = ctx.data_mut();
-            let stopping = state.run.stopping.is_cancelled();
+            let stopping = state.stop.is_cancelled();
             if stopping && matches!(state.phase, Phase::Start | Phase::Task) {
                 return Ok(UpdateDeadline::Interrupt);
             }

@@ -120,7 +120,7 @@ pub struct RunContext {
     pub base: Option<BaseUrl>,
     pub env: HashMap<String, String>,
     pub started: Instant,
-    /// Cancelled when the run ends: tasks stop, sends and sleeps in tasks return at once.
+    /// Cancelled when the run ends; every VU's own `stop` token is a child of it.
     pub stopping: CancellationToken,
     pub stats: StatsHub,
     pub request_timeout: Duration,
@@ -170,6 +170,9 @@ pub struct VuState {
     pub deadline: Option<Instant>,
     /// Set when the epoch callback interrupted the guest for passing `deadline`.
     pub timed_out: bool,
+    /// Cancelled when this VU must stop at once (the run's end, or a ramp-down's graceful
+    /// period running out): sends and sleeps in tasks return, a computing guest is interrupted.
+    pub stop: CancellationToken,
     pub(super) recent: Vec<RecentResponse>,
     pub(super) next_response_id: u64,
 }
@@ -188,7 +191,7 @@ impl VuState {
         self.timed_out = false;
     }
 
-    pub fn new(run: Arc<RunContext>, vu_id: u32, iteration: u64) -> Self {
+    pub fn new(run: Arc<RunContext>, vu_id: u32, iteration: u64, stop: CancellationToken) -> Self {
         let seed = run.seed ^ (u64::from(vu_id)).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ iteration;
         Self {
             vu_id,
@@ -197,6 +200,7 @@ impl VuState {
             client: Some(run.http.client()),
             deadline: None,
             timed_out: false,
+            stop,
             rng: SmallRng::seed_from_u64(seed),
             limits: StoreLimitsBuilder::new()
                 .memory_size(run.vu_memory)

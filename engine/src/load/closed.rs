@@ -1,17 +1,30 @@
-//! The closed model (Locust's and k6's ramping VUs): `users` VUs started at `spawn_rate` per
-//! second, each looping over its tasks until the run time is up.
+//! The closed model (Locust's users, k6's constant-vus and ramping-vus): VUs loop over their
+//! tasks. Either `users` VUs started at `spawn_rate` per second until the run time is up, or
+//! stages that ramp the number of VUs up and down linearly (`--stages 30s:100,1m:100,10s:0`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::JoinSet;
-use tokio::time::{Instant, sleep, sleep_until};
+use tokio::time::{Instant, MissedTickBehavior, sleep, sleep_until};
+use tokio_util::sync::CancellationToken;
 
 use super::StopSignals;
 use crate::host::{RunContext, ScenarioRuntime};
-use crate::vu::{UserGauge, VuPlan, run_vu};
+use crate::vu::{UserGauge, VuControl, VuPlan, run_vu};
 
-/// `--users`, `--spawn-rate`, `--run-time`.
+/// How often a staged run adjusts its number of VUs.
+const STAGE_TICK: Duration = Duration::from_millis(100);
+
+/// One stage: reach `target` VUs, linearly, over `duration`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stage {
+    pub duration: Duration,
+    pub target: u32,
+}
+
+/// `--users`, `--spawn-rate`, `--run-time`, `--stages`, the iteration bounds and
+/// `--graceful-stop`.
 #[derive(Debug, Clone)]
 pub struct ClosedModel {
     pub users: u32,
@@ -21,6 +34,10 @@ pub struct ClosedModel {
     pub run_time: Option<Duration>,
     /// `--iterations N` (shared) or `--iterations-per-vu N`.
     pub iterations: Option<IterationLimit>,
+    /// When set, these drive the number of VUs instead of `users`/`spawn_rate`/`run_time`.
+    pub stages: Option<Vec<Stage>>,
+    /// How long a VU that is being removed may finish its current task before it is stopped.
+    pub graceful_stop: Duration,
 }
 
 /// How many iterations (task runs) the run makes before it ends.
@@ -30,7 +47,114 @@ pub enum IterationLimit {
     PerVu(u64),
 }
 
+/// The VUs of a run and how to start and retire them.
+struct Crew {
+    runtime: Arc<ScenarioRuntime>,
+    run: Arc<RunContext>,
+    plan: Arc<VuPlan>,
+    gauge: Arc<UserGauge>,
+    /// Cancelled at the end of the run: every VU finishes its task and ends.
+    retire_all: CancellationToken,
+    tasks: JoinSet<()>,
+    /// Running VUs, oldest first, with their own retire token: a ramp-down retires the newest.
+    active: Vec<CancellationToken>,
+    next_id: u32,
+}
+
+impl Crew {
+    fn start_one(&mut self) {
+        let retire = self.retire_all.child_token();
+        let control = VuControl {
+            retire: retire.clone(),
+            stop: self.run.stopping.child_token(),
+        };
+        self.tasks.spawn(run_vu(
+            self.runtime.clone(),
+            self.run.clone(),
+            self.plan.clone(),
+            self.gauge.clone(),
+            self.next_id,
+            control,
+        ));
+        self.active.push(retire);
+        self.next_id += 1;
+    }
+
+    fn retire_newest(&mut self) {
+        if let Some(retire) = self.active.pop() {
+            retire.cancel();
+        }
+    }
+
+    /// Ends the run: retire every VU, give them `graceful_stop` to finish their task, then
+    /// stop them (in-flight requests complete, `on-stop` runs) within `stop_timeout`, then drop
+    /// whatever is left.
+    async fn finish(mut self, graceful_stop: Duration, signals: &StopSignals) {
+        self.retire_all.cancel();
+        let graceful = sleep(graceful_stop);
+        tokio::pin!(graceful);
+        loop {
+            tokio::select! {
+                joined = self.tasks.join_next() => if joined.is_none() { return },
+                _ = &mut graceful => break,
+                _ = signals.immediate.cancelled() => break,
+            }
+        }
+        self.run.stopping.cancel();
+        let hard_stop = sleep(self.plan.stop_timeout);
+        tokio::pin!(hard_stop);
+        loop {
+            tokio::select! {
+                joined = self.tasks.join_next() => if joined.is_none() { break },
+                _ = &mut hard_stop => { self.tasks.abort_all(); break }
+                _ = signals.immediate.cancelled() => { self.tasks.abort_all(); break }
+            }
+        }
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+/// The number of VUs the stages ask for `elapsed` into the run, or None after the last.
+pub fn stage_target(stages: &[Stage], elapsed: Duration) -> Option<u32> {
+    let mut from = 0u32;
+    let mut start = Duration::ZERO;
+    for stage in stages {
+        let end = start + stage.duration;
+        if elapsed < end {
+            let progress = (elapsed - start).as_secs_f64() / stage.duration.as_secs_f64();
+            let users = f64::from(from) + (f64::from(stage.target) - f64::from(from)) * progress;
+            return Some(users.round() as u32);
+        }
+        from = stage.target;
+        start = end;
+    }
+    None
+}
+
 impl ClosedModel {
+    /// The most VUs alive at once, to size the sandbox. A ramp-down's VUs may still be
+    /// finishing while a following ramp-up starts new ones, hence the doubling.
+    pub fn max_vus(&self) -> u32 {
+        match &self.stages {
+            Some(stages) => stages
+                .iter()
+                .map(|s| s.target)
+                .max()
+                .unwrap_or(0)
+                .saturating_mul(2)
+                .max(1),
+            None => self.users,
+        }
+    }
+
+    /// The most VUs asked for: `--users`, or the highest stage target.
+    pub fn max_vus_asked(&self) -> u32 {
+        match &self.stages {
+            Some(stages) => stages.iter().map(|s| s.target).max().unwrap_or(0),
+            None => self.users,
+        }
+    }
+
     /// Runs the model; returns true when a signal ended the run before its time.
     pub async fn drive(
         &self,
@@ -40,6 +164,25 @@ impl ClosedModel {
         gauge: Arc<UserGauge>,
         signals: &StopSignals,
     ) -> bool {
+        let mut crew = Crew {
+            runtime,
+            run,
+            plan,
+            gauge,
+            retire_all: CancellationToken::new(),
+            tasks: JoinSet::new(),
+            active: Vec::new(),
+            next_id: 1,
+        };
+        let interrupted = match &self.stages {
+            Some(stages) => self.drive_stages(stages, &mut crew, signals).await,
+            None => self.drive_users(&mut crew, signals).await,
+        };
+        crew.finish(self.graceful_stop, signals).await;
+        interrupted
+    }
+
+    async fn drive_users(&self, crew: &mut Crew, signals: &StopSignals) -> bool {
         let start = Instant::now();
         let spawn_interval = Duration::from_secs_f64(1.0 / self.spawn_rate);
         let end = async {
@@ -49,51 +192,76 @@ impl ClosedModel {
             }
         };
         tokio::pin!(end);
-
-        let mut vus = JoinSet::new();
-        let mut next_id = 1u32;
         let mut next_spawn = start;
-        let interrupted = loop {
-            if next_id <= self.users {
+        loop {
+            if crew.next_id <= self.users {
                 tokio::select! {
                     _ = sleep_until(next_spawn) => {
                         // Start every VU whose time has come (a high rate starts several per tick).
-                        while next_id <= self.users && next_spawn <= Instant::now() {
-                            vus.spawn(run_vu(runtime.clone(), run.clone(), plan.clone(), gauge.clone(), next_id));
-                            next_id += 1;
+                        while crew.next_id <= self.users && next_spawn <= Instant::now() {
+                            crew.start_one();
                             next_spawn += spawn_interval;
                         }
                     }
-                    _ = &mut end => break false,
-                    _ = signals.graceful.cancelled() => break true,
+                    _ = &mut end => return false,
+                    _ = signals.graceful.cancelled() => return true,
                 }
             } else {
                 tokio::select! {
-                    _ = &mut end => break false,
-                    _ = signals.graceful.cancelled() => break true,
+                    _ = &mut end => return false,
+                    _ = signals.graceful.cancelled() => return true,
                     // With an iteration bound, VUs end by themselves; the run ends with them.
-                    joined = vus.join_next(), if !vus.is_empty() => {
-                        if joined.is_some() && vus.is_empty() {
-                            break false;
+                    joined = crew.tasks.join_next(), if !crew.tasks.is_empty() => {
+                        if joined.is_some() && crew.tasks.is_empty() {
+                            return false;
                         }
                     }
                 }
             }
-        };
+        }
+    }
 
-        // Stop: tasks end, in-flight requests complete, `on-stop` runs; all within
-        // --stop-timeout, after which whatever is left is dropped.
-        run.stopping.cancel();
-        let hard_stop = sleep(plan.stop_timeout);
-        tokio::pin!(hard_stop);
+    async fn drive_stages(&self, stages: &[Stage], crew: &mut Crew, signals: &StopSignals) -> bool {
+        let start = Instant::now();
+        let mut tick = tokio::time::interval(STAGE_TICK);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                joined = vus.join_next() => if joined.is_none() { break },
-                _ = &mut hard_stop => { vus.abort_all(); break }
-                _ = signals.immediate.cancelled() => { vus.abort_all(); break }
+                _ = tick.tick() => {}
+                _ = signals.graceful.cancelled() => return true,
+                // Reap VUs that ended (retired ones, or ones out of iterations).
+                Some(_) = crew.tasks.join_next(), if !crew.tasks.is_empty() => continue,
+            }
+            let Some(target) = stage_target(stages, start.elapsed()) else {
+                return false;
+            };
+            while (crew.active.len() as u32) < target {
+                crew.start_one();
+            }
+            while (crew.active.len() as u32) > target {
+                crew.retire_newest();
             }
         }
-        while vus.join_next().await.is_some() {}
-        interrupted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_ramp_linearly() {
+        let s = |secs, target| Stage {
+            duration: Duration::from_secs(secs),
+            target,
+        };
+        let stages = [s(10, 100), s(10, 100), s(5, 0)];
+        let at = |secs: f64| stage_target(&stages, Duration::from_secs_f64(secs));
+        assert_eq!(at(0.0), Some(0));
+        assert_eq!(at(5.0), Some(50));
+        assert_eq!(at(9.99), Some(100));
+        assert_eq!(at(15.0), Some(100));
+        assert_eq!(at(22.5), Some(50));
+        assert_eq!(at(25.0), None);
     }
 }

@@ -52,7 +52,7 @@ pub async fn collect(
             let line = progress_line(
                 started.elapsed(),
                 users,
-                model.users,
+                model.max_vus_asked(),
                 &interval.aggregated(),
                 (now - last).as_secs_f64(),
                 &totals,

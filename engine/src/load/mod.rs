@@ -19,7 +19,7 @@ use crate::scenario::{ScenarioMeta, TaskPicker, ThinkTime};
 use crate::stats::{RunInfo, StatsHub, Summary};
 use crate::vu::{Iterations, UserGauge, VuPlan};
 
-pub use closed::{ClosedModel, IterationLimit};
+pub use closed::{ClosedModel, IterationLimit, Stage, stage_target};
 
 /// Where the scenario comes from.
 #[derive(Debug, Clone)]
@@ -161,7 +161,7 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         vu_memory: plan.vu_memory,
     });
     let sandbox = Sandbox {
-        max_vus: plan.model.users,
+        max_vus: plan.model.max_vus(),
         vu_memory: plan.vu_memory,
     };
     let runtime = Arc::new(
@@ -221,7 +221,7 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         host: plan.host_text.clone(),
         started_at_unix_ms,
         duration_s,
-        target_users: plan.model.users,
+        target_users: plan.model.max_vus_asked(),
         peak_users: gauge.peak.load(Ordering::Relaxed),
         interrupted,
         seed: plan.seed,

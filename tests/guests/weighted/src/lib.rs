@@ -1,4 +1,5 @@
-//! Logs in once, then reads its profile three times as often as its orders, without waiting.
+//! Logs in once, then reads its profile three times as often as its orders, without waiting;
+//! logs out when it stops.
 use horde_sdk::prelude::*;
 
 #[derive(Default)]
@@ -24,6 +25,11 @@ impl User {
         http::get("/api/orders").bearer(&self.token).send()?;
         Ok(())
     }
+
+    fn on_stop(&mut self) -> Result {
+        http::post("/api/auth/logout").bearer(&self.token).expect(&[204]).send()?;
+        Ok(())
+    }
 }
 
 horde_sdk::scenario! {
@@ -31,6 +37,7 @@ horde_sdk::scenario! {
     description: "Task weights 3:1 after a token login; no think time.",
     user: User,
     on_start: User::on_start,
+    on_stop: User::on_stop,
     wait: no_wait(),
     tasks: [profile: 3, orders: 1],
 }
