@@ -52,9 +52,18 @@ fn horde() -> Command {
 
 /// Runs horde with `args`, killing it (and failing the test) after `limit`.
 pub async fn run_horde(args: Vec<String>, limit: Duration) -> Ran {
+    run_command(horde(), args, limit).await
+}
+
+/// Runs `program` (which runs horde itself, like `script`) the same way.
+pub async fn run_horde_via(program: &str, args: Vec<String>, limit: Duration) -> Ran {
+    run_command(Command::new(program), args, limit).await
+}
+
+async fn run_command(mut command: Command, args: Vec<String>, limit: Duration) -> Ran {
     tokio::task::spawn_blocking(move || {
         let started = Instant::now();
-        let mut child = horde()
+        let mut child = command
             .args(&args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -66,7 +75,7 @@ pub async fn run_horde(args: Vec<String>, limit: Duration) -> Ran {
             }
             if started.elapsed() > limit {
                 let _ = child.kill();
-                panic!("horde {args:?} did not finish within {limit:?}");
+                panic!("{command:?} did not finish within {limit:?}");
             }
             std::thread::sleep(Duration::from_millis(20));
         }

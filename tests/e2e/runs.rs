@@ -430,3 +430,35 @@ async fn stages_ramp_users_up_and_down() {
     assert!(users.last() < Some(&4), "ramped down: {users:?}");
     assert_eq!(count(&summary["aggregated"]["num_requests"]), stats.total);
 }
+
+/// On a terminal the live view redraws a table in place and erases it before the summary;
+/// `script` gives horde a pseudo-terminal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_view_redraws_in_place_on_a_terminal() {
+    let target = target().await;
+    let command = format!(
+        "{} run {} --host {} -u 3 -r 100 -t 2500ms",
+        env!("CARGO_BIN_EXE_horde"),
+        guest("weighted").display(),
+        target.base_url()
+    );
+    let ran = run_horde_via(
+        "script",
+        args(&["-qfec", &command, "/dev/null"]),
+        Duration::from_secs(30),
+    )
+    .await;
+    target.stop().await;
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    let screen = ran.stdout;
+    assert!(screen.contains("p95 ms"), "the live table: {screen}");
+    assert!(screen.contains("GET /api/users/me"), "{screen}");
+    // Each redraw and the final erase move the cursor up over the block and clear it.
+    let erase = "\u{1b}[J";
+    assert!(screen.matches(erase).count() >= 2, "{screen:?}");
+    let after_last_erase = &screen[screen.rfind(erase).unwrap() + erase.len()..];
+    assert!(
+        after_last_erase.starts_with("Type"),
+        "the summary starts on a clean screen: {after_last_erase:?}"
+    );
+}

@@ -129,7 +129,7 @@ struct CommonArgs {
     /// Lowest level of scenario log lines shown.
     #[arg(long, value_enum, default_value_t = Level::Info)]
     log_level: Level,
-    /// No progress line.
+    /// No live view (a table redrawn each second on a terminal, else a progress line).
     #[arg(short, long)]
     quiet: bool,
     /// Speak HTTP/2 to plain http:// targets too (h2c, prior knowledge). Over https:// HTTP/2

@@ -147,6 +147,14 @@ impl ClosedModel {
         }
     }
 
+    /// How long the run is planned to last: the stages' total, or `--run-time`.
+    pub fn planned_duration(&self) -> Option<Duration> {
+        match &self.stages {
+            Some(stages) => Some(stages.iter().map(|s| s.duration).sum()),
+            None => self.run_time,
+        }
+    }
+
     /// The most VUs asked for: `--users`, or the highest stage target.
     pub fn max_vus_asked(&self) -> u32 {
         match &self.stages {

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::ClosedModel;
 use crate::host::RunContext;
-use crate::report::progress_line;
+use crate::report::{LiveView, progress_line};
 use crate::stats::{SeriesRow, Snapshot, TimeSeries};
 use crate::vu::UserGauge;
 
@@ -32,6 +32,8 @@ pub async fn collect(
     );
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last = Instant::now();
+    let mut live = (!quiet).then(LiveView::new);
+    let planned = model.planned_duration();
     loop {
         tokio::select! {
             _ = ticker.tick() => {}
@@ -42,13 +44,13 @@ pub async fn collect(
         totals.merge(&interval);
         let now = Instant::now();
         let users = gauge.live.load(Ordering::Relaxed);
-        series.push(SeriesRow::from_interval(
+        let row = SeriesRow::from_interval(
             started.elapsed().as_secs_f64(),
             (now - last).as_secs_f64(),
             users,
             &interval,
-        ));
-        if !quiet {
+        );
+        if let Some(live) = &mut live {
             let line = progress_line(
                 started.elapsed(),
                 users,
@@ -57,9 +59,14 @@ pub async fn collect(
                 (now - last).as_secs_f64(),
                 &totals,
             );
-            eprintln!("{line}");
+            let progress = planned.map(|p| started.elapsed().as_secs_f64() / p.as_secs_f64());
+            live.update(&line, &row, progress);
         }
+        series.push(row);
         last = now;
+    }
+    if let Some(live) = &mut live {
+        live.clear();
     }
     // The last, partial interval: what was recorded since the last tick.
     interval.reset();

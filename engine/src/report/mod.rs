@@ -1,7 +1,9 @@
-//! Outputs: the progress line, the end-of-run console tables, the JSON summary.
+//! Outputs: the live view and progress line, the end-of-run console tables, the JSON summary.
 
 mod console;
 mod json;
+mod live;
 
 pub use console::{print_inspect, progress_line, render_summary};
 pub use json::write_json;
+pub use live::LiveView;
