@@ -462,3 +462,28 @@ async fn the_live_view_redraws_in_place_on_a_terminal() {
         "the summary starts on a clean screen: {after_last_erase:?}"
     );
 }
+
+/// `--local-addr` spreads the VUs' connections over several source addresses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_addresses_spread_the_connections() {
+    let target = target().await;
+    let RunResult { ran, summary } = run_against(
+        &target,
+        "weighted",
+        &["-u", "4", "-t", "1s", "--local-addr", "127.0.0.2,127.0.0.3"],
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let stats = target.stats();
+    target.stop().await;
+    assert_eq!(
+        count(&summary["aggregated"]["num_failures"]),
+        0,
+        "{summary:#}"
+    );
+    let from = |ip: &str| stats.connections.get(ip).copied().unwrap_or(0);
+    assert_eq!(from("127.0.0.2"), 2, "{:?}", stats.connections);
+    assert_eq!(from("127.0.0.3"), 2, "{:?}", stats.connections);
+    // Only the reachability check before the run connects from the default address.
+    assert!(from("127.0.0.1") <= 1, "{:?}", stats.connections);
+}

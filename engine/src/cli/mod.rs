@@ -19,7 +19,7 @@ use crate::load::{
 };
 use crate::report;
 use crate::scenario::ThinkTime;
-use crate::target::{DemoTarget, TargetConfig};
+use crate::target::{DemoTarget, Stall, TargetConfig};
 
 /// Exit codes. Failed requests do not change the exit code; a run that completes exits 0.
 pub mod exit {
@@ -136,6 +136,10 @@ struct CommonArgs {
     /// is used whenever the server offers it.
     #[arg(long)]
     http2: bool,
+    /// Connect from these local addresses, spread over the VUs (comma-separated, e.g.
+    /// 127.0.0.2,127.0.0.3), to open more connections than one address's ports allow.
+    #[arg(long, value_name = "ADDRS", value_delimiter = ',')]
+    local_addr: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -198,6 +202,10 @@ struct TargetArgs {
     /// Lifetime of issued tokens.
     #[arg(long, default_value = "300s", value_parser = parse::positive_duration)]
     token_ttl: Duration,
+    /// Hold every response for 1 s every 5 s (a stalling server, to see what stalls do to
+    /// latency measured with and without coordinated omission).
+    #[arg(long)]
+    stall: bool,
 }
 
 /// The built seed-0 scenario, so `horde demo` needs no wasm toolchain. `scripts/build`
@@ -327,7 +335,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             let config = TargetConfig {
                 lax_expiry: args.lax_expiry,
                 token_ttl: args.token_ttl,
-                ..TargetConfig::default()
+                stall: args.stall.then(Stall::default),
             };
             let target = DemoTarget::start(args.listen, config).await.map_err(|e| {
                 Failure::new(
@@ -367,6 +375,7 @@ fn plan(
         log_level: common.log_level.into(),
         quiet: common.quiet,
         http2: common.http2,
+        local_addrs: common.local_addr.clone(),
     }
 }
 

@@ -269,7 +269,7 @@ impl Host for VuState {
             Ok(done) => done,
             Err(e) => {
                 // The exchange panicked: give the VU a fresh client and report it.
-                self.client = Some(self.run.http.client());
+                self.client = Some(self.run.http.client(self.vu_id));
                 return Err(Error::Protocol(format!("HTTP client failed: {e}")));
             }
         };

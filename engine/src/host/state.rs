@@ -197,7 +197,7 @@ impl VuState {
             vu_id,
             iteration,
             phase: Phase::Metadata,
-            client: Some(run.http.client()),
+            client: Some(run.http.client(vu_id)),
             deadline: None,
             timed_out: false,
             stop,

@@ -2,6 +2,7 @@
 //! shared by all VUs, wire bytes counted per request.
 
 use std::error::Error as StdError;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -70,12 +71,15 @@ pub struct ClientSettings {
     tls: Arc<rustls::ClientConfig>,
     /// Speak HTTP/2 to plain http:// origins (h2c, prior knowledge).
     http2: bool,
+    /// Local addresses to connect from, spread over the VUs (`--local-addr`), so that one
+    /// machine can open more connections than one source address's ports allow.
+    local_addrs: Vec<IpAddr>,
 }
 
 impl ClientSettings {
     /// `http2` speaks HTTP/2 to plain `http://` targets too (h2c with prior knowledge); over
     /// `https://` HTTP/2 is used whenever the server offers it by ALPN.
-    pub fn new(http2: bool) -> Self {
+    pub fn new(http2: bool, local_addrs: Vec<IpAddr>) -> Self {
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
         tcp.set_nodelay(true);
@@ -93,12 +97,15 @@ impl ClientSettings {
             tcp,
             tls: Arc::new(tls),
             http2,
+            local_addrs,
         }
     }
 
-    /// A new VU's client.
-    pub fn client(&self) -> VuClient {
-        VuClient::new(self)
+    /// A new client for VU `vu_id`, connecting from its share of the local addresses.
+    pub fn client(&self, vu_id: u32) -> VuClient {
+        let local = (!self.local_addrs.is_empty())
+            .then(|| self.local_addrs[vu_id as usize % self.local_addrs.len()]);
+        VuClient::new(self, local)
     }
 }
 
@@ -143,9 +150,13 @@ pub struct VuClient {
 }
 
 impl VuClient {
-    fn new(settings: &ClientSettings) -> Self {
+    fn new(settings: &ClientSettings, local: Option<IpAddr>) -> Self {
         let counters = Arc::new(ByteCounters::default());
-        let tcp = CountingConnector::new(settings.tcp.clone(), counters.clone());
+        let mut tcp = settings.tcp.clone();
+        if local.is_some() {
+            tcp.set_local_address(local);
+        }
+        let tcp = CountingConnector::new(tcp, counters.clone());
         Self {
             connector: HttpsConnector::from((tcp, settings.tls.clone())),
             counters,

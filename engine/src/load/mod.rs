@@ -73,6 +73,8 @@ pub struct RunPlan {
     pub quiet: bool,
     /// Speak HTTP/2 to plain http:// targets (h2c); https negotiates it by ALPN.
     pub http2: bool,
+    /// Local addresses to connect from, spread over the VUs.
+    pub local_addrs: Vec<std::net::IpAddr>,
 }
 
 /// How a run can be stopped early: the first signal stops gracefully, the second at once.
@@ -107,7 +109,7 @@ pub fn describe_context(vu_memory: usize) -> Arc<RunContext> {
         stopping: CancellationToken::new(),
         stats: StatsHub::new(),
         request_timeout: Duration::from_secs(1),
-        http: ClientSettings::new(false),
+        http: ClientSettings::new(false, Vec::new()),
         log: LogSink {
             min_level: LogLevel::Warn,
         },
@@ -153,7 +155,7 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         stopping: CancellationToken::new(),
         stats: StatsHub::new(),
         request_timeout: plan.request_timeout,
-        http: ClientSettings::new(plan.http2),
+        http: ClientSettings::new(plan.http2, plan.local_addrs.clone()),
         log: LogSink {
             min_level: plan.log_level,
         },

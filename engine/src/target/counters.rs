@@ -19,6 +19,9 @@ pub struct TargetStats {
     /// Requests per HTTP version ("HTTP/1.1", "HTTP/2"), so a test can tell which was spoken.
     #[serde(default)]
     pub versions: BTreeMap<String, u64>,
+    /// Connections accepted per client address, so a test can tell where load came from.
+    #[serde(default)]
+    pub connections: BTreeMap<String, u64>,
 }
 
 /// The routes the target counts separately; everything else is [`Route::Other`].
@@ -110,6 +113,8 @@ pub struct Counters {
     slots: Box<[AtomicU64]>,
     /// Requests per version, in the order of [`VERSIONS`].
     versions: [AtomicU64; 3],
+    /// Connections per client address; taken once per connection, never per request.
+    peers: parking_lot::Mutex<BTreeMap<std::net::IpAddr, u64>>,
 }
 
 /// The HTTP versions counted, as `/__stats` names them.
@@ -126,6 +131,7 @@ impl Default for Counters {
                 .map(|_| AtomicU64::new(0))
                 .collect(),
             versions: Default::default(),
+            peers: Default::default(),
         }
     }
 }
@@ -137,6 +143,11 @@ impl Counters {
         self.slots[Self::index(route, status.as_u16())].fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts one accepted connection from `peer`.
+    pub fn record_connection(&self, peer: std::net::IpAddr) {
+        *self.peers.lock().entry(peer).or_default() += 1;
+    }
+
     /// Counts the HTTP version of one request.
     pub fn record_version(&self, version: http::Version) {
         if let Some(i) = VERSIONS.iter().position(|(v, _)| *v == version) {
@@ -146,6 +157,12 @@ impl Counters {
 
     pub fn snapshot(&self) -> TargetStats {
         let mut stats = TargetStats::default();
+        stats.connections = self
+            .peers
+            .lock()
+            .iter()
+            .map(|(ip, n)| (ip.to_string(), *n))
+            .collect();
         for (i, (_, name)) in VERSIONS.iter().enumerate() {
             let count = self.versions[i].load(Ordering::Relaxed);
             if count > 0 {
@@ -175,6 +192,7 @@ impl Counters {
         for slot in self.slots.iter().chain(self.versions.iter()) {
             slot.swap(0, Ordering::Relaxed);
         }
+        self.peers.lock().clear();
     }
 
     fn index(route: Route, status: u16) -> usize {

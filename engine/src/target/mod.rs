@@ -196,7 +196,8 @@ async fn accept_loop(
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok((stream, _)) => {
+            Ok((stream, peer)) => {
+                app.counters.record_connection(peer.ip());
                 tokio::spawn(serve_connection(
                     builder.clone(),
                     stream,
