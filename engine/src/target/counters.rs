@@ -156,13 +156,15 @@ impl Counters {
     }
 
     pub fn snapshot(&self) -> TargetStats {
-        let mut stats = TargetStats::default();
-        stats.connections = self
-            .peers
-            .lock()
-            .iter()
-            .map(|(ip, n)| (ip.to_string(), *n))
-            .collect();
+        let mut stats = TargetStats {
+            connections: self
+                .peers
+                .lock()
+                .iter()
+                .map(|(ip, n)| (ip.to_string(), *n))
+                .collect(),
+            ..TargetStats::default()
+        };
         for (i, (_, name)) in VERSIONS.iter().enumerate() {
             let count = self.versions[i].load(Ordering::Relaxed);
             if count > 0 {
