@@ -204,21 +204,23 @@ impl VuClient {
     /// Sends on the VU's connection, opening one when there is none to this origin (or the
     /// server closed it). A request the old connection could not even start sending is
     /// retried once on a fresh one; anything already sent is never sent again.
+    /// `uri` is the request's absolute URL; the request's own URI is set from it here, in the
+    /// form the protocol sends.
     async fn round_trip(
         &mut self,
+        uri: &Uri,
         mut request: Request<Full<Bytes>>,
     ) -> Result<http::Response<Incoming>, SendError> {
-        let uri = request.uri().clone();
         for attempt in 0..2 {
             let reuse = self
                 .conn
                 .as_ref()
-                .is_some_and(|c| c.serves(&uri) && c.is_usable());
+                .is_some_and(|c| c.serves(uri) && c.is_usable());
             if !reuse {
                 // Boxed: connecting (TCP, TLS, handshake) is a large future that most requests
                 // never poll; inline, it would make every request's future that much larger
                 // to build and move.
-                self.conn = Some(Box::pin(self.connect(&uri)).await?);
+                self.conn = Some(Box::pin(self.connect(uri)).await?);
             }
             let conn = self.conn.as_mut().expect("connected above");
             let sent = match &mut conn.sender {
@@ -288,16 +290,14 @@ impl VuClient {
                 headers.append(COOKIE, value);
             }
         }
-        let uri_for_cookies = cookie_url.is_none().then(|| uri.clone());
         let mut request = Request::new(Full::new(body));
         *request.method_mut() = method;
-        *request.uri_mut() = uri;
         *request.headers_mut() = headers;
 
         let (sent_before, received_before) = self.counters.snapshot();
         let started = Instant::now();
         let exchange = async {
-            let response = self.round_trip(request).await?;
+            let response = self.round_trip(&uri, request).await?;
             let (parts, body) = response.into_parts();
             let body = body
                 .collect()
@@ -320,7 +320,7 @@ impl VuClient {
         if parts.headers.contains_key(SET_COOKIE) {
             let url = match cookie_url {
                 Some(url) => Some(url),
-                None => uri_for_cookies.and_then(|u| url::Url::parse(&u.to_string()).ok()),
+                None => url::Url::parse(&uri.to_string()).ok(),
             };
             if let Some(url) = url {
                 for value in parts.headers.get_all(SET_COOKIE) {
