@@ -1,6 +1,7 @@
 //! One VU's life: instantiate, `on-start`, pick a task, run it, think, repeat; `on-stop` at the
-//! end. A trap or a task past its deadline ends this instance only: the error is counted and
-//! the VU starts again as a fresh instance.
+//! end. In the open model a VU waits for the dispatcher's go instead of thinking. A trap or a
+//! task past its deadline ends this instance only: the error is counted and the VU starts
+//! again as a fresh instance.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::host::{Phase, RunContext, ScenarioRuntime, VuState, trap_message};
@@ -88,6 +90,79 @@ impl VuControl {
     }
 }
 
+/// The go for one iteration of an open-model VU, with the time the arrival schedule gave it.
+#[derive(Debug, Clone, Copy)]
+pub struct Ticket {
+    pub due: Instant,
+}
+
+/// An open-model VU's place in the pool: it tells the dispatcher when it is free and waits
+/// for a ticket. Kept across restarts, so a fresh instance takes the same place.
+pub struct Seat {
+    pub slot: u32,
+    pub free: mpsc::UnboundedSender<u32>,
+    pub go: mpsc::Receiver<Ticket>,
+}
+
+impl Seat {
+    /// Says this VU is free and waits for its next ticket; None when it is retired first.
+    async fn next_ticket(&mut self, control: &VuControl) -> Option<Ticket> {
+        if self.free.send(self.slot).is_err() {
+            return None;
+        }
+        // A ticket already sent wins over a retirement that came after it: the dispatcher
+        // counted that iteration as started, so it runs.
+        tokio::select! {
+            biased;
+            ticket = self.go.recv() => ticket,
+            _ = control.retired() => None,
+        }
+    }
+}
+
+/// How early a paced VU asks to be woken: tokio's timer wakes up to a millisecond after the
+/// deadline, so aiming half a millisecond early centres the error on the schedule instead of
+/// adding a millisecond of horde's own lateness to every request timed from it.
+pub const TIMER_LEAD: Duration = Duration::from_micros(1000);
+
+/// The schedule of a VU with `constant_pacing` or `constant_throughput`: task k is due at
+/// `first + k × pace`. A task that overruns makes the next ones start at once until the VU is
+/// back on schedule, and each one's lateness is recorded (coordinated omission).
+struct Pacer {
+    pace: Option<Duration>,
+    next_due: Option<Instant>,
+}
+
+impl Pacer {
+    fn new(think_time: ThinkTime) -> Self {
+        let pace = match think_time {
+            ThinkTime::ConstantPacing { ms } => Some(Duration::from_millis(ms)),
+            ThinkTime::ConstantThroughput { per_second } => {
+                Some(Duration::from_secs_f64(1.0 / per_second))
+            }
+            _ => None,
+        };
+        Self {
+            pace,
+            next_due: None,
+        }
+    }
+
+    /// When the task starting now was due, for a paced VU.
+    fn due(&mut self, now: Instant) -> Option<Instant> {
+        self.pace?;
+        Some(*self.next_due.get_or_insert(now))
+    }
+
+    /// After a task: how long to wait before the next one is due.
+    fn wait(&mut self, now: Instant) -> Option<Duration> {
+        let pace = self.pace?;
+        let next = self.next_due.map_or(now, |due| due + pace);
+        self.next_due = Some(next);
+        Some(next.saturating_duration_since(now + TIMER_LEAD))
+    }
+}
+
 /// How one pass (one instance) of a VU ended.
 enum PassEnd {
     /// The run is stopping; the VU is done.
@@ -104,10 +179,17 @@ pub async fn run_vu(
     gauge: Arc<UserGauge>,
     vu_id: u32,
     control: VuControl,
+    seat: Option<Seat>,
 ) {
     gauge.enter();
-    let mut rng = SmallRng::seed_from_u64(run.seed.wrapping_add(u64::from(vu_id)));
-    let mut iteration = 0u64;
+    let mut vu = VuLife {
+        vu_id,
+        rng: SmallRng::seed_from_u64(run.seed.wrapping_add(u64::from(vu_id))),
+        iteration: 0,
+        control,
+        seat,
+    };
+    let control = vu.control.clone();
     let mut first = true;
     while !control.retiring() {
         if !first {
@@ -118,16 +200,7 @@ pub async fn run_vu(
             run.stats.record_restart();
         }
         first = false;
-        let pass = one_pass(
-            &runtime,
-            &run,
-            &plan,
-            vu_id,
-            &control,
-            &mut iteration,
-            &mut rng,
-        );
-        match pass.await {
+        match one_pass(&runtime, &run, &plan, &mut vu).await {
             PassEnd::Stopped => break,
             PassEnd::Restart => continue,
         }
@@ -135,15 +208,30 @@ pub async fn run_vu(
     gauge.leave();
 }
 
+/// What a VU keeps from one instance to the next.
+struct VuLife {
+    vu_id: u32,
+    rng: SmallRng,
+    /// Iterations run so far, by every instance of this VU.
+    iteration: u64,
+    control: VuControl,
+    seat: Option<Seat>,
+}
+
 async fn one_pass(
     runtime: &ScenarioRuntime,
     run: &Arc<RunContext>,
     plan: &VuPlan,
-    vu_id: u32,
-    control: &VuControl,
-    iteration: &mut u64,
-    rng: &mut SmallRng,
+    vu: &mut VuLife,
 ) -> PassEnd {
+    let VuLife {
+        vu_id,
+        rng,
+        iteration,
+        control,
+        seat,
+    } = vu;
+    let vu_id = *vu_id;
     let stopping = || control.stop.is_cancelled();
     let (mut store, scenario) = match runtime
         .instantiate(VuState::new(
@@ -187,19 +275,31 @@ async fn one_pass(
         }
     }
 
+    let mut pacer = Pacer::new(plan.think_time);
     while !control.retiring() {
-        if let Some(iterations) = &plan.iterations
-            && !iterations.claim(*iteration)
-        {
-            break;
-        }
+        let due = match seat.as_mut() {
+            Some(seat) => match seat.next_ticket(control).await {
+                Some(ticket) => Some(ticket.due),
+                None => break,
+            },
+            None => {
+                if let Some(iterations) = &plan.iterations
+                    && !iterations.claim(*iteration)
+                {
+                    break;
+                }
+                pacer.due(Instant::now())
+            }
+        };
         let index = plan.picker.pick(rng);
         let task = &plan.task_names[index as usize];
         store.data_mut().enter(Phase::Task, plan.task_timeout);
         store.data_mut().iteration = *iteration;
         *iteration += 1;
         let task_started = Instant::now();
+        store.data_mut().lag = due.map(|due| task_started.saturating_duration_since(due));
         let outcome = scenario.call_run_task(&mut store, index).await;
+        run.stats.record_iteration();
         if store.data().timed_out {
             // Past its deadline: the epoch callback interrupted the guest (which cannot be
             // entered again, so a fresh instance starts), or its last send was refused.
@@ -231,7 +331,13 @@ async fn one_pass(
                 return PassEnd::Restart;
             }
         }
-        let wait = plan.think_time.wait_after(rng, task_started.elapsed());
+        if seat.is_some() {
+            // The dispatcher decides when this VU runs again.
+            continue;
+        }
+        let wait = pacer
+            .wait(Instant::now())
+            .unwrap_or_else(|| plan.think_time.wait_after(rng, task_started.elapsed()));
         if !wait.is_zero() {
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}

@@ -122,3 +122,41 @@ async fn bad_hosts_and_flags() {
     refused(&["run", s, "--env", "NOEQUALS"], 2, "KEY=VALUE").await;
     refused(&["run", s, "--spawn-rate", "0"], 2, "positive number").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_load_model_flags() {
+    let scenario = guest("weighted");
+    let s = scenario.to_str().unwrap();
+    refused(&["run", s, "--rate", "fast"], 2, "expected e.g. 1000/s").await;
+    refused(&["run", s, "--rate", "10/d"], 2, "unknown time unit").await;
+    refused(&["run", s, "--rate", "10/s", "-u", "5"], 2, "--users").await;
+    refused(
+        &["run", s, "--rate", "10/s", "--iterations", "5"],
+        2,
+        "--iterations",
+    )
+    .await;
+    refused(&["run", s, "--max-vus", "5"], 2, "--rate").await;
+    refused(&["run", s, "--rate-stages", "10s"], 2, "DURATION:RATE").await;
+    refused(
+        &["run", s, "--rate", "10/s", "--wait", "constant(1)"],
+        2,
+        "drop --wait",
+    )
+    .await;
+    refused(
+        &[
+            "run",
+            s,
+            "--rate",
+            "10/s",
+            "--pre-vus",
+            "50",
+            "--max-vus",
+            "10",
+        ],
+        2,
+        "--pre-vus 50 is above --max-vus 10",
+    )
+    .await;
+}

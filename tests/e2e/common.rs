@@ -168,3 +168,14 @@ pub async fn run_against(target: &DemoTarget, guest_name: &str, extra: &[&str]) 
     };
     RunResult { ran, summary }
 }
+
+/// What in `summary` breaks `docs/summary.schema.json`; empty when it follows it.
+pub fn schema_problems(summary: &Value) -> Vec<String> {
+    let text = std::fs::read_to_string(repo_root().join("docs/summary.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
+    validator
+        .iter_errors(summary)
+        .map(|e| e.to_string())
+        .collect()
+}

@@ -15,7 +15,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::host::BaseUrl;
 use crate::host::bindings::types::LogLevel;
 use crate::load::{
-    self, ClosedModel, IterationLimit, RunError, RunOutcome, RunPlan, ScenarioSource, StopSignals,
+    self, ArrivalSchedule, ClosedModel, IterationLimit, LoadModel, OpenModel, RunError, RunOutcome,
+    RunPlan, ScenarioSource, StopSignals,
 };
 use crate::report;
 use crate::scenario::ThinkTime;
@@ -52,7 +53,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run a scenario against a target (closed model: N users looping over their tasks).
+    /// Run a scenario against a target: N users looping over their tasks (closed model), or
+    /// iterations started at a rate (open model, --rate / --rate-stages).
     Run(RunArgs),
     /// Print a scenario's metadata (tasks, weights, think time) without running it.
     Inspect(InspectArgs),
@@ -64,6 +66,7 @@ enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("open").args(["rate", "rate_stages"]).multiple(true)))]
 struct RunArgs {
     /// The scenario component (.wasm).
     scenario: PathBuf,
@@ -94,6 +97,25 @@ struct RunArgs {
     /// task before it is stopped; on-stop runs after it either way.
     #[arg(long, default_value = "0s", value_parser = parse::duration)]
     graceful_stop: Duration,
+    /// Open model: start this many iterations (task runs) per second, e.g. 1000/s or 600/m,
+    /// for --run-time or until Ctrl-C, each on a free VU; with --rate-stages, the rate to
+    /// start from.
+    #[arg(long, value_name = "RATE", value_parser = parse::arrival_rate,
+          conflicts_with_all = ["users", "spawn_rate", "stages", "iterations", "iterations_per_vu"])]
+    rate: Option<f64>,
+    /// Open model: ramp the arrival rate linearly through stages, e.g.
+    /// 30s:100/s,1m:1000/s,10s:0/s (from 0, or from --rate); the run ends after the last.
+    #[arg(long, value_name = "STAGES", value_parser = parse::rate_stages,
+          conflicts_with_all = ["users", "spawn_rate", "stages", "iterations", "iterations_per_vu", "run_time"])]
+    rate_stages: Option<parse::RateStageList>,
+    /// Open model: VUs started (through on-start) before the first iteration [default: 10,
+    /// at most --max-vus].
+    #[arg(long, value_name = "N", requires = "open", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pre_vus: Option<u32>,
+    /// Open model: the most VUs the pool grows to when no VU is free for an iteration (that
+    /// iteration is dropped and counted).
+    #[arg(long, value_name = "N", requires = "open", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_vus: u32,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -260,11 +282,18 @@ pub async fn main() -> ExitCode {
             }
             // One line naming the problem, instead of clap's usage block.
             let rendered = e.render().to_string();
-            let first = rendered
-                .lines()
-                .find(|l| !l.trim().is_empty())
+            let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
+            let mut first = lines
+                .next()
                 .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ");
+                .trim_start_matches("error: ")
+                .to_string();
+            // "the following required arguments were not provided:" names them on the next line.
+            if first.ends_with(':')
+                && let Some(next) = lines.next()
+            {
+                first = format!("{first} {}", next.trim());
+            }
             eprintln!("error: {first} (see horde --help)");
             return ExitCode::from(exit::USAGE);
         }
@@ -288,18 +317,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 ),
                 None => (None, None),
             };
-            let model = ClosedModel {
-                users: args.users,
-                spawn_rate: args.spawn_rate,
-                run_time: args.run_time,
-                iterations: match (args.iterations, args.iterations_per_vu) {
-                    (Some(n), _) => Some(IterationLimit::Shared(n)),
-                    (None, Some(n)) => Some(IterationLimit::PerVu(n)),
-                    (None, None) => None,
-                },
-                stages: args.stages.map(|s| s.0),
-                graceful_stop: args.graceful_stop,
-            };
+            let model = load_model(&args)?;
             let plan = plan(
                 ScenarioSource::File(args.scenario),
                 host,
@@ -353,11 +371,61 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
     }
 }
 
+/// The load model the `run` flags describe.
+fn load_model(args: &RunArgs) -> Result<LoadModel, Failure> {
+    if args.rate.is_none() && args.rate_stages.is_none() {
+        return Ok(LoadModel::Closed(ClosedModel {
+            users: args.users,
+            spawn_rate: args.spawn_rate,
+            run_time: args.run_time,
+            iterations: match (args.iterations, args.iterations_per_vu) {
+                (Some(n), _) => Some(IterationLimit::Shared(n)),
+                (None, Some(n)) => Some(IterationLimit::PerVu(n)),
+                (None, None) => None,
+            },
+            stages: args.stages.as_ref().map(|s| s.0.clone()),
+            graceful_stop: args.graceful_stop,
+        }));
+    }
+    if args.common.wait.is_some() {
+        return Err(Failure::new(
+            exit::USAGE,
+            "--wait sets the think time between a VU's tasks, but with --rate/--rate-stages \
+             iterations start at the arrival rate; drop --wait (or drop --rate for a closed model)",
+        ));
+    }
+    let schedule = match &args.rate_stages {
+        Some(stages) => ArrivalSchedule {
+            start_rate: args.rate.unwrap_or(0.0),
+            stages: stages.0.clone(),
+            endless: false,
+        },
+        None => ArrivalSchedule::constant(args.rate.expect("checked above"), args.run_time),
+    };
+    let pre_vus = args.pre_vus.unwrap_or(10).min(args.max_vus);
+    if args.pre_vus.is_some_and(|n| n > args.max_vus) {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "--pre-vus {} is above --max-vus {}; raise --max-vus or lower --pre-vus",
+                args.pre_vus.unwrap_or_default(),
+                args.max_vus
+            ),
+        ));
+    }
+    Ok(LoadModel::Open(OpenModel {
+        schedule,
+        pre_vus,
+        max_vus: args.max_vus,
+        graceful_stop: args.graceful_stop,
+    }))
+}
+
 fn plan(
     scenario: ScenarioSource,
     host: Option<BaseUrl>,
     host_text: Option<String>,
-    model: ClosedModel,
+    model: LoadModel,
     common: &CommonArgs,
 ) -> RunPlan {
     RunPlan {
@@ -411,14 +479,14 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         "demo target on {url}; running the bundled seed-0 scenario with {} users for {:?}",
         args.users, args.run_time
     );
-    let model = ClosedModel {
+    let model = LoadModel::Closed(ClosedModel {
         users: args.users,
         spawn_rate: args.spawn_rate,
         run_time: Some(args.run_time),
         iterations: None,
         stages: None,
         graceful_stop: Duration::ZERO,
-    };
+    });
     let scenario = ScenarioSource::Embedded {
         name: "authenticated-user (bundled)".into(),
         bytes: DEMO_SCENARIO,

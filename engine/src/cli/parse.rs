@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::load::Stage;
+use crate::load::{RateStage, Stage};
 use crate::scenario::ThinkTime;
 
 /// `15s`, `1m30s`, `2h`, `500ms`, or a bare number of seconds.
@@ -93,6 +93,66 @@ pub fn rate(text: &str) -> Result<f64, String> {
     }
 }
 
+/// An arrival rate: `1000/s`, `600/m`, `36000/h`, or a bare number per second. `zero_ok`
+/// allows 0 (a ramp may go down to nothing).
+fn arrival_rate_of(text: &str, zero_ok: bool) -> Result<f64, String> {
+    let t = text.trim();
+    let (number, per) = match t.split_once('/') {
+        Some((n, unit)) => {
+            let per = match unit.trim() {
+                "s" | "1s" | "sec" => 1.0,
+                "m" | "1m" | "min" => 60.0,
+                "h" | "1h" => 3600.0,
+                _ => {
+                    return Err(format!(
+                        "{text:?}: unknown time unit {unit:?}; expected a rate like 1000/s, 600/m or 36000/h"
+                    ));
+                }
+            };
+            (n.trim(), per)
+        }
+        None => (t, 1.0),
+    };
+    match number.parse::<f64>() {
+        Ok(n) if n.is_finite() && (n > 0.0 || (zero_ok && n == 0.0)) => Ok(n / per),
+        _ => Err(format!(
+            "{text:?} is not a {}rate; expected e.g. 1000/s, 600/m or 36000/h",
+            if zero_ok { "" } else { "positive " }
+        )),
+    }
+}
+
+/// `--rate 1000/s`: iterations started per second.
+pub fn arrival_rate(text: &str) -> Result<f64, String> {
+    arrival_rate_of(text, false)
+}
+
+/// The value of `--rate-stages`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateStageList(pub Vec<RateStage>);
+
+/// `--rate-stages 30s:100/s,1m:1000/s,10s:0/s`: durations and the rates to reach over them.
+pub fn rate_stages(text: &str) -> Result<RateStageList, String> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let expected = || {
+            format!(
+                "rate stage {part:?} is not DURATION:RATE; expected e.g. --rate-stages 30s:100/s,1m:1000/s"
+            )
+        };
+        let (d, r) = part.split_once(':').ok_or_else(expected)?;
+        let duration = positive_duration(d).map_err(|_| expected())?;
+        let target = arrival_rate_of(r, true).map_err(|e| format!("rate stage {part:?}: {e}"))?;
+        out.push(RateStage { duration, target });
+    }
+    if out.iter().all(|s| s.target == 0.0) {
+        return Err(format!(
+            "--rate-stages {text:?} never asks for an iteration; give at least one stage a rate above 0"
+        ));
+    }
+    Ok(RateStageList(out))
+}
+
 /// `--wait`: `between(1, 5)`, `constant(2)`, `constant_pacing(1s)`,
 /// `constant_throughput(10)` or `none`. Durations are seconds or carry a unit (`500ms`).
 pub fn think_time(text: &str) -> Result<ThinkTime, String> {
@@ -164,6 +224,27 @@ pub fn stages(text: &str) -> Result<StageList, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arrival_rates() {
+        assert_eq!(arrival_rate("1000/s"), Ok(1000.0));
+        assert_eq!(arrival_rate("600/m"), Ok(10.0));
+        assert_eq!(arrival_rate("7200/h"), Ok(2.0));
+        assert_eq!(arrival_rate("250"), Ok(250.0));
+        assert!(arrival_rate("0/s").is_err());
+        assert!(
+            arrival_rate("10/d")
+                .unwrap_err()
+                .contains("unknown time unit")
+        );
+        assert!(arrival_rate("fast").unwrap_err().contains("1000/s"));
+        let parsed = rate_stages("30s:100/s, 1m:1000/s,10s:0").unwrap().0;
+        assert_eq!(parsed.len(), 3);
+        assert_eq!(parsed[1].target, 1000.0);
+        assert_eq!(parsed[2].target, 0.0);
+        assert!(rate_stages("30s").unwrap_err().contains("DURATION:RATE"));
+        assert!(rate_stages("10s:0/s").unwrap_err().contains("never asks"));
+    }
 
     #[test]
     fn stage_lists() {

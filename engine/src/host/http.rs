@@ -40,6 +40,8 @@ struct Job {
     req: Request,
     /// Time left before the task's deadline, if it has one.
     time_left: Option<Duration>,
+    /// How late the iteration started against its schedule (scheduled runs only).
+    lag_us: Option<u64>,
 }
 
 /// What came back to the fiber: the response to lower into the guest, or the error, plus what
@@ -114,6 +116,7 @@ async fn perform(mut job: Job) -> Done {
                 failed: true,
                 bytes_sent: 0,
                 bytes_received: 0,
+                lag_us: job.lag_us,
             };
             job.run
                 .stats
@@ -143,6 +146,7 @@ async fn perform(mut job: Job) -> Done {
                 failed: !ok,
                 bytes_sent: received.bytes_sent,
                 bytes_received: received.bytes_received,
+                lag_us: job.lag_us,
             };
             let reason = if ok {
                 String::new()
@@ -185,6 +189,7 @@ async fn perform(mut job: Job) -> Done {
                 failed: true,
                 bytes_sent: 0,
                 bytes_received: 0,
+                lag_us: job.lag_us,
             };
             let reason = error.to_string();
             stats.record_request(&method, &stat_name, &sample, Some(&reason));
@@ -260,6 +265,7 @@ impl Host for VuState {
             client,
             req,
             time_left,
+            lag_us: self.lag.map(|lag| lag.as_micros() as u64),
         });
         // What is spawned from the fiber is a few bytes (a box); `perform`'s own future is
         // built and polled on the worker's stack. Moving a large future through tokio's spawn

@@ -173,6 +173,10 @@ pub struct VuState {
     /// Cancelled when this VU must stop at once (the run's end, or a ramp-down's graceful
     /// period running out): sends and sleeps in tasks return, a computing guest is interrupted.
     pub stop: CancellationToken,
+    /// In scheduled runs (an arrival rate, or pacing), how late the current iteration started
+    /// against its schedule; every request of the iteration is also timed from its intended
+    /// start. None in unscheduled runs and outside tasks.
+    pub lag: Option<Duration>,
     pub(super) recent: Vec<RecentResponse>,
     pub(super) next_response_id: u64,
 }
@@ -189,6 +193,7 @@ impl VuState {
         self.phase = phase;
         self.deadline = Some(Instant::now() + limit);
         self.timed_out = false;
+        self.lag = None;
     }
 
     pub fn new(run: Arc<RunContext>, vu_id: u32, iteration: u64, stop: CancellationToken) -> Self {
@@ -201,6 +206,7 @@ impl VuState {
             deadline: None,
             timed_out: false,
             stop,
+            lag: None,
             rng: SmallRng::seed_from_u64(seed),
             limits: StoreLimitsBuilder::new()
                 .memory_size(run.vu_memory)

@@ -5,13 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::task::JoinSet;
-use tokio::time::{Instant, MissedTickBehavior, sleep, sleep_until};
-use tokio_util::sync::CancellationToken;
+use tokio::time::{Instant, MissedTickBehavior, sleep_until};
 
 use super::StopSignals;
+use super::crew::Crew;
 use crate::host::{RunContext, ScenarioRuntime};
-use crate::vu::{UserGauge, VuControl, VuPlan, run_vu};
+use crate::vu::{UserGauge, VuPlan};
 
 /// How often a staged run adjusts its number of VUs.
 const STAGE_TICK: Duration = Duration::from_millis(100);
@@ -45,73 +44,6 @@ pub struct ClosedModel {
 pub enum IterationLimit {
     Shared(u64),
     PerVu(u64),
-}
-
-/// The VUs of a run and how to start and retire them.
-struct Crew {
-    runtime: Arc<ScenarioRuntime>,
-    run: Arc<RunContext>,
-    plan: Arc<VuPlan>,
-    gauge: Arc<UserGauge>,
-    /// Cancelled at the end of the run: every VU finishes its task and ends.
-    retire_all: CancellationToken,
-    tasks: JoinSet<()>,
-    /// Running VUs, oldest first, with their own retire token: a ramp-down retires the newest.
-    active: Vec<CancellationToken>,
-    next_id: u32,
-}
-
-impl Crew {
-    fn start_one(&mut self) {
-        let retire = self.retire_all.child_token();
-        let control = VuControl {
-            retire: retire.clone(),
-            stop: self.run.stopping.child_token(),
-        };
-        self.tasks.spawn(run_vu(
-            self.runtime.clone(),
-            self.run.clone(),
-            self.plan.clone(),
-            self.gauge.clone(),
-            self.next_id,
-            control,
-        ));
-        self.active.push(retire);
-        self.next_id += 1;
-    }
-
-    fn retire_newest(&mut self) {
-        if let Some(retire) = self.active.pop() {
-            retire.cancel();
-        }
-    }
-
-    /// Ends the run: retire every VU, give them `graceful_stop` to finish their task, then
-    /// stop them (in-flight requests complete, `on-stop` runs) within `stop_timeout`, then drop
-    /// whatever is left.
-    async fn finish(mut self, graceful_stop: Duration, signals: &StopSignals) {
-        self.retire_all.cancel();
-        let graceful = sleep(graceful_stop);
-        tokio::pin!(graceful);
-        loop {
-            tokio::select! {
-                joined = self.tasks.join_next() => if joined.is_none() { return },
-                _ = &mut graceful => break,
-                _ = signals.immediate.cancelled() => break,
-            }
-        }
-        self.run.stopping.cancel();
-        let hard_stop = sleep(self.plan.stop_timeout);
-        tokio::pin!(hard_stop);
-        loop {
-            tokio::select! {
-                joined = self.tasks.join_next() => if joined.is_none() { break },
-                _ = &mut hard_stop => { self.tasks.abort_all(); break }
-                _ = signals.immediate.cancelled() => { self.tasks.abort_all(); break }
-            }
-        }
-        while self.tasks.join_next().await.is_some() {}
-    }
 }
 
 /// The number of VUs the stages ask for `elapsed` into the run, or None after the last.
@@ -172,16 +104,7 @@ impl ClosedModel {
         gauge: Arc<UserGauge>,
         signals: &StopSignals,
     ) -> bool {
-        let mut crew = Crew {
-            runtime,
-            run,
-            plan,
-            gauge,
-            retire_all: CancellationToken::new(),
-            tasks: JoinSet::new(),
-            active: Vec::new(),
-            next_id: 1,
-        };
+        let mut crew = Crew::new(runtime, run, plan, gauge);
         let interrupted = match &self.stages {
             Some(stages) => self.drive_stages(stages, &mut crew, signals).await,
             None => self.drive_users(&mut crew, signals).await,
@@ -207,7 +130,7 @@ impl ClosedModel {
                     _ = sleep_until(next_spawn) => {
                         // Start every VU whose time has come (a high rate starts several per tick).
                         while crew.next_id <= self.users && next_spawn <= Instant::now() {
-                            crew.start_one();
+                            crew.start_one(None);
                             next_spawn += spawn_interval;
                         }
                     }
@@ -244,7 +167,7 @@ impl ClosedModel {
                 return false;
             };
             while (crew.active.len() as u32) < target {
-                crew.start_one();
+                crew.start_one(None);
             }
             while (crew.active.len() as u32) > target {
                 crew.retire_newest();

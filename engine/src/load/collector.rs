@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
-use super::ClosedModel;
+use super::LoadModel;
 use crate::host::RunContext;
 use crate::report::{LiveView, progress_line};
 use crate::stats::{SeriesRow, Snapshot, TimeSeries};
@@ -18,7 +18,7 @@ use crate::vu::UserGauge;
 pub async fn collect(
     run: Arc<RunContext>,
     gauge: Arc<UserGauge>,
-    model: ClosedModel,
+    model: LoadModel,
     started: std::time::Instant,
     quiet: bool,
     done: CancellationToken,

@@ -3,6 +3,8 @@
 
 mod closed;
 mod collector;
+mod crew;
+mod open;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -20,6 +22,95 @@ use crate::stats::{RunInfo, StatsHub, Summary};
 use crate::vu::{Iterations, UserGauge, VuPlan};
 
 pub use closed::{ClosedModel, IterationLimit, Stage, stage_target};
+pub use open::{ArrivalSchedule, OpenModel, RateStage};
+
+/// How load arrives: VUs looping over their tasks (closed), or iterations started at a rate
+/// (open).
+#[derive(Debug, Clone)]
+pub enum LoadModel {
+    Closed(ClosedModel),
+    Open(OpenModel),
+}
+
+impl LoadModel {
+    /// The most VUs alive at once, to size the sandbox.
+    pub fn max_vus(&self) -> u32 {
+        match self {
+            LoadModel::Closed(m) => m.max_vus(),
+            LoadModel::Open(m) => m.max_vus,
+        }
+    }
+
+    /// The most VUs asked for, shown beside the live count.
+    pub fn max_vus_asked(&self) -> u32 {
+        match self {
+            LoadModel::Closed(m) => m.max_vus_asked(),
+            LoadModel::Open(m) => m.max_vus,
+        }
+    }
+
+    /// How long the run is planned to last, if it has an end in time.
+    pub fn planned_duration(&self) -> Option<Duration> {
+        match self {
+            LoadModel::Closed(m) => m.planned_duration(),
+            LoadModel::Open(m) => m.schedule.duration(),
+        }
+    }
+
+    /// The model in a few words, for the summary.
+    pub fn describe(&self) -> String {
+        let time = |d: Option<Duration>| match d {
+            Some(d) => format!(" for {}s", (d.as_secs_f64() * 1000.0).round() / 1000.0),
+            None => String::new(),
+        };
+        match self {
+            LoadModel::Closed(m) => match &m.stages {
+                Some(stages) => format!(
+                    "closed: {} stages up to {} users{}",
+                    stages.len(),
+                    m.max_vus_asked(),
+                    time(m.planned_duration())
+                ),
+                None => format!("closed: {} users{}", m.users, time(m.run_time)),
+            },
+            LoadModel::Open(m) => {
+                let s = &m.schedule;
+                let rates = if s.stages.iter().all(|st| st.target == s.start_rate) {
+                    format!("{}/s", s.start_rate)
+                } else {
+                    format!("{} rate stages up to {}/s", s.stages.len(), s.peak_rate())
+                };
+                format!(
+                    "open: {rates}{}, {} to {} VUs",
+                    time(s.duration()),
+                    m.pre_vus.min(m.max_vus),
+                    m.max_vus
+                )
+            }
+        }
+    }
+
+    async fn drive(
+        &self,
+        runtime: Arc<ScenarioRuntime>,
+        run: Arc<RunContext>,
+        plan: Arc<VuPlan>,
+        gauge: Arc<UserGauge>,
+        signals: &StopSignals,
+    ) -> bool {
+        match self {
+            LoadModel::Closed(m) => m.drive(runtime, run, plan, gauge, signals).await,
+            LoadModel::Open(m) => m.drive(runtime, run, plan, gauge, signals).await,
+        }
+    }
+
+    fn iterations(&self) -> Option<IterationLimit> {
+        match self {
+            LoadModel::Closed(m) => m.iterations,
+            LoadModel::Open(_) => None,
+        }
+    }
+}
 
 /// Where the scenario comes from.
 #[derive(Debug, Clone)]
@@ -61,7 +152,7 @@ pub struct RunPlan {
     pub scenario: ScenarioSource,
     pub host: Option<BaseUrl>,
     pub host_text: Option<String>,
-    pub model: ClosedModel,
+    pub model: LoadModel,
     pub env: HashMap<String, String>,
     pub think_override: Option<ThinkTime>,
     pub task_timeout: Duration,
@@ -181,7 +272,7 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         stop_timeout: plan.stop_timeout,
         picker: TaskPicker::new(&meta.tasks),
         task_names: meta.tasks.iter().map(|t| t.name.clone()).collect(),
-        iterations: plan.model.iterations.map(|limit| match limit {
+        iterations: plan.model.iterations().map(|limit| match limit {
             IterationLimit::Shared(n) => Iterations::Shared(AtomicU64::new(n)),
             IterationLimit::PerVu(n) => Iterations::PerVu(n),
         }),
@@ -223,6 +314,7 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         host: plan.host_text.clone(),
         started_at_unix_ms,
         duration_s,
+        load_model: plan.model.describe(),
         target_users: plan.model.max_vus_asked(),
         peak_users: gauge.peak.load(Ordering::Relaxed),
         interrupted,

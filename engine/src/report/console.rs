@@ -123,6 +123,7 @@ pub fn render_summary(summary: &Summary) -> String {
     }
     let _ = writeln!(out, "{prule}");
     prow(&mut out, &summary.aggregated);
+    intended_table(&mut out, summary, w);
 
     if !summary.errors.is_empty() {
         let _ = writeln!(out, "\nError report");
@@ -151,7 +152,21 @@ pub fn render_summary(summary: &Summary) -> String {
     let r = &summary.run;
     let _ = writeln!(
         out,
-        "\n{} against {} for {:.1} s, peak {} users{}; {} sent, {} received",
+        "\nLoad model {}; {} iterations{}",
+        r.load_model,
+        summary.iterations,
+        if summary.dropped_iterations > 0 {
+            format!(
+                ", {} dropped (no VU was free; raise --max-vus)",
+                summary.dropped_iterations
+            )
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{} against {} for {:.1} s, peak {} users{}; {} sent, {} received",
         r.scenario,
         r.host.as_deref().unwrap_or("(absolute URLs)"),
         r.duration_s,
@@ -161,6 +176,47 @@ pub fn render_summary(summary: &Summary) -> String {
         bytes(summary.aggregated.bytes_received),
     );
     out
+}
+
+/// Scheduled runs: the percentiles again, timed from each request's intended start, so the
+/// requests a stall held back count its delay (coordinated omission corrected).
+fn intended_table(out: &mut String, summary: &Summary, w: usize) {
+    let rows: Vec<_> = summary
+        .stats
+        .iter()
+        .chain(std::iter::once(&summary.aggregated))
+        .filter_map(|s| Some((s, s.from_intended_start.as_ref()?)))
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nResponse time percentiles (ms) from the intended start: what a user arriving on schedule \
+         waited (corrected for coordinated omission; the table above times from the actual send)"
+    );
+    let mut header = format!("{:<8} {:<w$}  ", "Type", "Name");
+    for (title, _) in Percentiles::COLUMNS {
+        let _ = write!(header, " {title:>8}");
+    }
+    let _ = writeln!(out, "{header} {:>7}", "# reqs");
+    let prule = format!(
+        "--------|{}|{}|--------",
+        "-".repeat(w + 2),
+        "-".repeat(9 * Percentiles::COLUMNS.len())
+    );
+    let _ = writeln!(out, "{prule}");
+    let last = rows.len() - 1;
+    for (i, (s, intended)) in rows.into_iter().enumerate() {
+        if i == last && s.name == "Aggregated" {
+            let _ = writeln!(out, "{prule}");
+        }
+        let mut line = format!("{:<8} {:<w$}  ", s.method, s.name);
+        for v in intended.percentiles_ms.values() {
+            let _ = write!(line, " {:>8}", ms(v));
+        }
+        let _ = writeln!(out, "{line} {:>7}", s.num_requests);
+    }
 }
 
 fn bytes(n: u64) -> String {

@@ -1,5 +1,6 @@
 //! What is kept per (method, name): counts, an HDR histogram of response times in µs, exact
-//! sum/min/max, bytes and status codes. Nothing is kept per request.
+//! sum/min/max, bytes and status codes, and for scheduled runs a second histogram of the time
+//! from each request's intended start. Nothing is kept per request.
 
 use hdrhistogram::Histogram;
 
@@ -16,6 +17,61 @@ pub struct Sample {
     pub failed: bool,
     pub bytes_sent: u64,
     pub bytes_received: u64,
+    /// In scheduled runs (an arrival rate, or pacing), how late the request's iteration
+    /// started against its schedule; the time from the intended start is `lag_us +
+    /// elapsed_us`. None in unscheduled runs.
+    pub lag_us: Option<u64>,
+}
+
+/// Response times measured from the intended start (the schedule) instead of the actual send:
+/// what a user arriving on schedule waited, coordinated omission corrected.
+#[derive(Clone)]
+pub struct IntendedTiming {
+    pub histogram: Histogram<u64>,
+    pub total_us: u64,
+    pub max_us: u64,
+}
+
+impl IntendedTiming {
+    fn new() -> Self {
+        Self {
+            histogram: new_histogram(),
+            total_us: 0,
+            max_us: 0,
+        }
+    }
+
+    fn record(&mut self, us: u64) {
+        self.histogram
+            .saturating_record(us.clamp(1, MAX_TRACKED_US));
+        self.total_us += us;
+        self.max_us = self.max_us.max(us);
+    }
+
+    fn merge(&mut self, other: &IntendedTiming) {
+        if !other.histogram.is_empty() {
+            self.histogram
+                .add(&other.histogram)
+                .expect("histograms share bounds");
+        }
+        self.total_us += other.total_us;
+        self.max_us = self.max_us.max(other.max_us);
+    }
+
+    /// The time from the intended start at `quantile` (0..=1) in µs.
+    pub fn quantile_us(&self, quantile: f64) -> u64 {
+        if self.histogram.is_empty() {
+            return 0;
+        }
+        if quantile >= 1.0 {
+            return self.max_us;
+        }
+        self.histogram.value_at_quantile(quantile).min(self.max_us)
+    }
+}
+
+fn new_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_TRACKED_US, 3).expect("static histogram bounds are valid")
 }
 
 /// Accumulated statistics of one (method, name).
@@ -34,6 +90,8 @@ pub struct EndpointStats {
     /// (status, count); a handful of entries, so a vector beats a map. Status 0 counts
     /// requests that got no response.
     pub statuses: Vec<(u16, u64)>,
+    /// Times from the intended start; only scheduled runs have them (boxed: most runs don't).
+    pub intended: Option<Box<IntendedTiming>>,
 }
 
 impl Default for EndpointStats {
@@ -41,14 +99,14 @@ impl Default for EndpointStats {
         Self {
             requests: 0,
             failures: 0,
-            histogram: Histogram::new_with_bounds(1, MAX_TRACKED_US, 3)
-                .expect("static histogram bounds are valid"),
+            histogram: new_histogram(),
             total_us: 0,
             min_us: u64::MAX,
             max_us: 0,
             bytes_sent: 0,
             bytes_received: 0,
             statuses: Vec::new(),
+            intended: None,
         }
     }
 }
@@ -67,6 +125,11 @@ impl EndpointStats {
         self.bytes_sent += sample.bytes_sent;
         self.bytes_received += sample.bytes_received;
         self.count_status(sample.status.unwrap_or(0), 1);
+        if let Some(lag) = sample.lag_us {
+            self.intended
+                .get_or_insert_with(|| Box::new(IntendedTiming::new()))
+                .record(lag + sample.elapsed_us);
+        }
     }
 
     fn count_status(&mut self, status: u16, n: u64) {
@@ -92,6 +155,11 @@ impl EndpointStats {
         for &(status, n) in &other.statuses {
             self.count_status(status, n);
         }
+        if let Some(theirs) = &other.intended {
+            self.intended
+                .get_or_insert_with(|| Box::new(IntendedTiming::new()))
+                .merge(theirs);
+        }
     }
 
     /// Zeroes the counts, keeping the histogram's allocation for the next interval.
@@ -105,6 +173,11 @@ impl EndpointStats {
         self.bytes_sent = 0;
         self.bytes_received = 0;
         self.statuses.clear();
+        if let Some(intended) = &mut self.intended {
+            intended.histogram.reset();
+            intended.total_us = 0;
+            intended.max_us = 0;
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -142,6 +215,7 @@ mod tests {
             failed,
             bytes_sent: 10,
             bytes_received: 20,
+            lag_us: None,
         }
     }
 
@@ -172,6 +246,26 @@ mod tests {
         let p99 = s.quantile_us(0.99) as f64;
         assert!((p50 - 5_000.0).abs() / 5_000.0 < 0.001, "p50 {p50}");
         assert!((p99 - 9_900.0).abs() / 9_900.0 < 0.001, "p99 {p99}");
+    }
+
+    #[test]
+    fn intended_times_add_the_lag_and_only_scheduled_runs_have_them() {
+        let mut s = EndpointStats::default();
+        s.record(&sample(1_000, false));
+        assert!(s.intended.is_none());
+        for lag in [0, 0, 0, 1_000_000] {
+            s.record(&Sample {
+                lag_us: Some(lag),
+                ..sample(1_000, false)
+            });
+        }
+        let intended = s.intended.as_ref().expect("scheduled samples recorded");
+        assert_eq!(intended.max_us, 1_001_000);
+        assert_eq!(intended.total_us, 1_004_000);
+        assert_eq!(s.max_us, 1_000, "service times do not include the lag");
+        let mut merged = EndpointStats::default();
+        merged.merge(&s);
+        assert_eq!(merged.intended.as_ref().map(|i| i.max_us), Some(1_001_000));
     }
 
     #[test]

@@ -52,6 +52,14 @@ impl VuCounts {
     }
 }
 
+/// Iterations (task runs) done, and those an arrival-rate run had to drop because no VU was
+/// free (k6's `iterations` and `dropped_iterations`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IterationCounts {
+    pub completed: u64,
+    pub dropped: u64,
+}
+
 /// Identifies a row of the error report: what failed and how.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ErrorKey {
@@ -69,6 +77,7 @@ pub struct Snapshot {
     /// Signed for the same reason as `EndpointStats::failures`.
     pub errors: HashMap<ErrorKey, i64>,
     pub vu: VuCounts,
+    pub iterations: IterationCounts,
 }
 
 impl Snapshot {
@@ -105,6 +114,8 @@ impl Snapshot {
             *self.errors.entry(key.clone()).or_default() += n;
         }
         self.vu.add(&other.vu);
+        self.iterations.completed += other.iterations.completed;
+        self.iterations.dropped += other.iterations.dropped;
     }
 
     /// Zeroes everything, keeping allocations.
@@ -116,6 +127,7 @@ impl Snapshot {
         }
         self.errors.clear();
         self.vu = VuCounts::default();
+        self.iterations = IterationCounts::default();
     }
 
     /// Every endpoint's statistics merged into one (Locust's "Aggregated" row).
@@ -226,6 +238,16 @@ impl StatsHub {
         });
     }
 
+    /// Counts one iteration (task run) that ran to its end, whatever its outcome.
+    pub fn record_iteration(&self) {
+        self.with_shard(|shard| shard.iterations.completed += 1);
+    }
+
+    /// Counts iterations an arrival-rate run dropped because no VU was free.
+    pub fn record_dropped(&self, n: u64) {
+        self.with_shard(|shard| shard.iterations.dropped += n);
+    }
+
     pub fn record_restart(&self) {
         self.with_shard(|shard| shard.vu.restarts += 1);
     }
@@ -252,6 +274,7 @@ mod tests {
             failed: false,
             bytes_sent: 1,
             bytes_received: 2,
+            lag_us: None,
         }
     }
 

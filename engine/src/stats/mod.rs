@@ -5,7 +5,7 @@ mod hub;
 mod series;
 mod summary;
 
-pub use endpoint::{EndpointStats, Sample};
-pub use hub::{ErrorKey, Snapshot, StatsHub, VuCounts, VuErrorKind};
+pub use endpoint::{EndpointStats, IntendedTiming, Sample};
+pub use hub::{ErrorKey, IterationCounts, Snapshot, StatsHub, VuCounts, VuErrorKind};
 pub use series::{SeriesEndpoint, SeriesRow, TimeSeries};
-pub use summary::{EndpointSummary, ErrorSummary, Percentiles, RunInfo, Summary};
+pub use summary::{EndpointSummary, ErrorSummary, IntendedSummary, Percentiles, RunInfo, Summary};

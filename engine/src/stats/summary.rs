@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::endpoint::EndpointStats;
+use super::endpoint::{EndpointStats, IntendedTiming};
 use super::hub::{Snapshot, VuCounts};
 use super::series::SeriesRow;
 
@@ -20,6 +20,11 @@ pub struct Summary {
     pub errors: Vec<ErrorSummary>,
     /// Errors of the VUs themselves, outside any request.
     pub vu_errors: VuCounts,
+    /// Iterations (task runs) that ran to their end, whatever their outcome.
+    pub iterations: u64,
+    /// Iterations an arrival-rate run could not start because no VU was free (always 0 in
+    /// the closed model).
+    pub dropped_iterations: u64,
     /// One row per second (coarser in runs over an hour), oldest first.
     pub time_series: Vec<SeriesRow>,
 }
@@ -33,7 +38,10 @@ pub struct RunInfo {
     /// Unix time in milliseconds when the first VU started.
     pub started_at_unix_ms: u64,
     pub duration_s: f64,
-    /// The number of VUs asked for with `--users`.
+    /// The load model as given, e.g. `closed: 50 users` or `open: 1000/s for 20s`.
+    pub load_model: String,
+    /// The number of VUs asked for with `--users` (the most VUs of the stages, or
+    /// `--max-vus` in the open model).
     pub target_users: u32,
     /// The most VUs alive at once.
     pub peak_users: u32,
@@ -61,6 +69,37 @@ pub struct EndpointSummary {
     pub bytes_received: u64,
     /// Responses per HTTP status; "0" counts requests that got no response.
     pub status_codes: std::collections::BTreeMap<String, u64>,
+    /// Scheduled runs only (an arrival rate, or constant pacing/throughput): response times
+    /// measured from each request's intended start rather than its actual send, so a stall
+    /// that delayed later requests counts against them (corrected for coordinated
+    /// omission). The fields above are service times, measured from the actual send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_intended_start: Option<IntendedSummary>,
+}
+
+/// Response times from the intended start, in ms.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IntendedSummary {
+    pub avg_response_time_ms: f64,
+    pub median_response_time_ms: f64,
+    pub max_response_time_ms: f64,
+    pub percentiles_ms: Percentiles,
+}
+
+impl IntendedSummary {
+    fn from_timing(timing: &IntendedTiming, requests: u64) -> Self {
+        let q = |quantile| ms(timing.quantile_us(quantile));
+        Self {
+            avg_response_time_ms: if requests > 0 {
+                timing.total_us as f64 / requests as f64 / 1000.0
+            } else {
+                0.0
+            },
+            median_response_time_ms: q(0.5),
+            max_response_time_ms: ms(timing.max_us),
+            percentiles_ms: Percentiles::from_quantiles(q),
+        }
+    }
 }
 
 /// Response-time percentiles in ms: Locust's columns, from exact HDR histograms (3
@@ -97,7 +136,10 @@ impl Percentiles {
     ];
 
     fn from_stats(stats: &EndpointStats) -> Self {
-        let q = |quantile| ms(stats.quantile_us(quantile));
+        Self::from_quantiles(|quantile| ms(stats.quantile_us(quantile)))
+    }
+
+    fn from_quantiles(q: impl Fn(f64) -> f64) -> Self {
         Self {
             p50: q(0.50),
             p66: q(0.66),
@@ -182,6 +224,10 @@ impl EndpointSummary {
                 .iter()
                 .map(|(s, n)| (s.to_string(), *n))
                 .collect(),
+            from_intended_start: stats
+                .intended
+                .as_deref()
+                .map(|t| IntendedSummary::from_timing(t, stats.requests)),
         }
     }
 }
@@ -220,6 +266,8 @@ impl Summary {
             aggregated,
             errors,
             vu_errors: totals.vu,
+            iterations: totals.iterations.completed,
+            dropped_iterations: totals.iterations.dropped,
             time_series,
         }
     }

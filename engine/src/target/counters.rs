@@ -22,6 +22,10 @@ pub struct TargetStats {
     /// Connections accepted per client address, so a test can tell where load came from.
     #[serde(default)]
     pub connections: BTreeMap<String, u64>,
+    /// Requests per whole second since the target started (the first hour), so a test can
+    /// tell the rate they arrived at, not only how many came.
+    #[serde(default)]
+    pub per_second: Vec<u64>,
 }
 
 /// The routes the target counts separately; everything else is [`Route::Other`].
@@ -115,7 +119,13 @@ pub struct Counters {
     versions: [AtomicU64; 3],
     /// Connections per client address; taken once per connection, never per request.
     peers: parking_lot::Mutex<BTreeMap<std::net::IpAddr, u64>>,
+    /// Requests per second since `started`, the last slot taking everything after an hour.
+    per_second: Box<[AtomicU64]>,
+    started: std::time::Instant,
 }
+
+/// How many seconds `per_second` tells apart.
+const SECONDS_COUNTED: usize = 3600;
 
 /// The HTTP versions counted, as `/__stats` names them.
 const VERSIONS: [(http::Version, &str); 3] = [
@@ -132,6 +142,8 @@ impl Default for Counters {
                 .collect(),
             versions: Default::default(),
             peers: Default::default(),
+            per_second: (0..SECONDS_COUNTED).map(|_| AtomicU64::new(0)).collect(),
+            started: std::time::Instant::now(),
         }
     }
 }
@@ -141,6 +153,8 @@ impl Counters {
     pub fn record(&self, route: Route, status: StatusCode) {
         // Relaxed suffices: each slot is an independent tally, nothing is published through it.
         self.slots[Self::index(route, status.as_u16())].fetch_add(1, Ordering::Relaxed);
+        let second = (self.started.elapsed().as_secs() as usize).min(SECONDS_COUNTED - 1);
+        self.per_second[second].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts one accepted connection from `peer`.
@@ -171,6 +185,13 @@ impl Counters {
                 stats.versions.insert((*name).to_owned(), count);
             }
         }
+        let per_second: Vec<u64> = self
+            .per_second
+            .iter()
+            .map(|n| n.load(Ordering::Relaxed))
+            .collect();
+        let seen = per_second.iter().rposition(|&n| n > 0).map_or(0, |i| i + 1);
+        stats.per_second = per_second[..seen].to_vec();
         for route in Route::ALL {
             let mut statuses = BTreeMap::new();
             for offset in 0..STATUS_SLOTS as u16 {
@@ -191,7 +212,12 @@ impl Counters {
     /// Zeroes every slot. A request racing with the reset is counted before or after it,
     /// never lost or doubled, because each slot is swapped atomically.
     pub fn reset(&self) {
-        for slot in self.slots.iter().chain(self.versions.iter()) {
+        for slot in self
+            .slots
+            .iter()
+            .chain(self.versions.iter())
+            .chain(self.per_second.iter())
+        {
             slot.swap(0, Ordering::Relaxed);
         }
         self.peers.lock().clear();
@@ -238,6 +264,7 @@ mod tests {
             BTreeMap::from([(200, 2), (401, 1)])
         );
         assert_eq!(stats.routes["OTHER"], BTreeMap::from([(999, 1)]));
+        assert_eq!(stats.per_second.iter().sum::<u64>(), 4);
         counters.reset();
         assert_eq!(counters.snapshot(), TargetStats::default());
     }

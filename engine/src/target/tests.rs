@@ -124,13 +124,17 @@ impl Probe {
                 .filter(|(_, n)| *n > 0)
                 .collect(),
             connections: BTreeMap::new(),
+            per_second: Vec::new(),
         }
     }
 }
 
-/// The stats without the per-address connection counts, which depend on the client's pool.
+/// The stats without the per-address connection counts, which depend on the client's pool,
+/// and the per-second counts, which depend on the clock.
 fn routes_only(mut stats: TargetStats) -> TargetStats {
+    assert_eq!(stats.per_second.iter().sum::<u64>(), stats.total);
     stats.connections.clear();
+    stats.per_second.clear();
     stats
 }
 
