@@ -23,8 +23,12 @@ pub fn progress_line(
     };
     let fail_pct = percent(interval.failures(), interval.requests);
     let all = totals.aggregated();
+    let dropped = match totals.iterations.dropped {
+        0 => String::new(),
+        n => format!(", {n} dropped iterations"),
+    };
     format!(
-        "[{:>4}s] users {live}/{target} | {rps:.1} req/s | failures {fail_pct:.2}% | p95 {:.2} ms | total {} reqs, {} fails",
+        "[{:>4}s] users {live}/{target} | {rps:.1} req/s | failures {fail_pct:.2}% | p95 {:.2} ms | total {} reqs, {} fails{dropped}",
         elapsed.as_secs(),
         interval.quantile_us(0.95) as f64 / 1000.0,
         all.requests,
