@@ -1,6 +1,8 @@
 //! Outputs: the live view and progress line, the end-of-run console tables, the JSON summary.
 
 mod console;
+#[cfg(test)]
+mod fixture;
 mod json;
 mod live;
 

@@ -8,4 +8,4 @@ mod summary;
 pub use endpoint::{EndpointStats, Sample};
 pub use hub::{ErrorKey, Snapshot, StatsHub, VuCounts, VuErrorKind};
 pub use series::{SeriesEndpoint, SeriesRow, TimeSeries};
-pub use summary::{EndpointSummary, ErrorSummary, Percentiles, RunInfo, Summary};
+pub use summary::{EndpointSummary, ErrorSummary, Percentiles, RunInfo, SCHEMA_VERSION, Summary};
