@@ -107,6 +107,14 @@ struct CommonArgs {
     /// Write the summary as JSON to FILE (schema: docs/summary.schema.json).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write Locust's CSV files: PREFIX_stats.csv, PREFIX_stats_history.csv,
+    /// PREFIX_failures.csv and PREFIX_exceptions.csv (see docs/results.md).
+    #[arg(long, value_name = "PREFIX")]
+    csv: Option<PathBuf>,
+    /// With --csv, add a row per (method, name) to each second of PREFIX_stats_history.csv,
+    /// not only the Aggregated one (Locust's --csv-full-history).
+    #[arg(long, requires = "csv")]
+    csv_full_history: bool,
     /// A task (or on-start) running longer is stopped and counted as an error; the VU restarts.
     #[arg(long, default_value = "60s", value_parser = parse::positive_duration)]
     task_timeout: Duration,
@@ -389,6 +397,10 @@ fn finish(outcome: RunOutcome, common: &CommonArgs) -> Result<u8, Failure> {
         .and_then(|_| stdout.flush());
     if let Some(path) = &common.json {
         report::write_json(&outcome.summary, path)
+            .map_err(|e| Failure::new(exit::ERROR, format!("{e:#}")))?;
+    }
+    if let Some(prefix) = &common.csv {
+        report::write_csv(&outcome.summary, prefix, common.csv_full_history)
             .map_err(|e| Failure::new(exit::ERROR, format!("{e:#}")))?;
     }
     Ok(if outcome.interrupted {

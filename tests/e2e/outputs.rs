@@ -1,0 +1,200 @@
+//! The files a run writes besides the JSON summary: Locust's CSV files, the HTML report, and
+//! `horde compare` over two real summaries.
+
+use std::path::Path;
+
+use crate::common::*;
+
+/// Locust 2.x's headers, written out here rather than taken from horde's code so that a
+/// change on either side fails this test.
+const LOCUST_STATS_HEADER: &str = "Type,Name,Request Count,Failure Count,Median Response Time,\
+Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,\
+Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%";
+const LOCUST_HISTORY_HEADER: &str = "Timestamp,User Count,Type,Name,Requests/s,Failures/s,\
+50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%,Total Request Count,Total Failure Count,\
+Total Median Response Time,Total Average Response Time,Total Min Response Time,\
+Total Max Response Time,Total Average Content Size";
+const LOCUST_FAILURES_HEADER: &str = "Method,Name,Error,Occurrences";
+const LOCUST_EXCEPTIONS_HEADER: &str = "Count,Message,Traceback,Nodes";
+
+/// A CSV file as records of fields: comma-separated, CRLF-terminated, `"` quoting with
+/// doubled quotes inside (what Python's csv module reads).
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    assert!(text.ends_with("\r\n"), "{} ends with CRLF", path.display());
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {
+                assert_eq!(chars.next(), Some('\n'), "CR is followed by LF");
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    records
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+fn number(field: &str) -> f64 {
+    field
+        .parse()
+        .unwrap_or_else(|_| panic!("{field:?} is not a number"))
+}
+
+/// `--csv` writes Locust's four files with Locust's headers; request counts per name equal
+/// the JSON summary's and the target's, and the history's running total reaches them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_files_have_locusts_columns_and_the_runs_counts() {
+    let target = target().await;
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("run");
+    let RunResult { ran, summary } = run_against(
+        &target,
+        "weighted",
+        &[
+            "-u",
+            "4",
+            "-t",
+            "3s",
+            "--csv",
+            prefix.to_str().unwrap(),
+            "--csv-full-history",
+        ],
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let served_stats = target.stats();
+    target.stop().await;
+    let file = |suffix: &str| dir.path().join(format!("run{suffix}"));
+
+    let stats = read_csv(&file("_stats.csv"));
+    assert_eq!(stats[0].join(","), LOCUST_STATS_HEADER);
+    let requests = column(&stats[0], "Request Count");
+    let rows = &stats[1..];
+    assert_eq!(
+        rows.len(),
+        summary["stats"].as_array().unwrap().len() + 1,
+        "a row per name and the aggregate: {rows:?}"
+    );
+    for (method, name, route) in [
+        ("GET", "/api/users/me", "GET /api/users/me"),
+        ("GET", "/api/orders", "GET /api/orders"),
+        ("POST", "/api/auth/login", "POST /api/auth/login"),
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| r[0] == method && r[1] == name)
+            .unwrap_or_else(|| panic!("no row for {method} {name}: {rows:?}"));
+        let n: u64 = row[requests].parse().unwrap();
+        assert_eq!(n, count(&entry(&summary, method, name)["num_requests"]));
+        assert_eq!(n, served(&served_stats, route), "{route}");
+    }
+    let total = rows.last().unwrap();
+    assert_eq!((total[0].as_str(), total[1].as_str()), ("", "Aggregated"));
+    assert_eq!(total[requests].parse::<u64>().unwrap(), served_stats.total);
+    let size = number(&total[column(&stats[0], "Average Content Size")]);
+    let expected =
+        count(&summary["aggregated"]["bytes_received"]) as f64 / served_stats.total as f64;
+    assert!((size - expected).abs() < 1e-9, "{size} vs {expected}");
+    for p in ["50%", "95%", "100%"] {
+        let field = &total[column(&stats[0], p)];
+        assert!(field.parse::<u64>().is_ok(), "{p} is whole ms: {field:?}");
+    }
+
+    let history = read_csv(&file("_stats_history.csv"));
+    assert_eq!(history[0].join(","), LOCUST_HISTORY_HEADER);
+    let aggregate_rows: Vec<&Vec<String>> = history[1..]
+        .iter()
+        .filter(|r| r[3] == "Aggregated")
+        .collect();
+    assert_eq!(
+        aggregate_rows.len(),
+        summary["time_series"].as_array().unwrap().len(),
+        "one Aggregated row per second"
+    );
+    assert!(
+        history.len() - 1 > aggregate_rows.len(),
+        "--csv-full-history adds rows per name"
+    );
+    let total_requests = column(&history[0], "Total Request Count");
+    let running: Vec<u64> = aggregate_rows
+        .iter()
+        .map(|r| r[total_requests].parse().unwrap())
+        .collect();
+    assert!(running.windows(2).all(|w| w[0] <= w[1]), "{running:?}");
+    assert_eq!(*running.last().unwrap(), served_stats.total);
+    let started_s = count(&summary["run"]["started_at_unix_ms"]) / 1000;
+    let stamps: Vec<u64> = aggregate_rows
+        .iter()
+        .map(|r| r[0].parse().unwrap())
+        .collect();
+    assert!(
+        stamps
+            .iter()
+            .all(|t| (started_s..=started_s + 5).contains(t)),
+        "unix seconds from {started_s}: {stamps:?}"
+    );
+
+    let failures = read_csv(&file("_failures.csv"));
+    assert_eq!(failures[0].join(","), LOCUST_FAILURES_HEADER);
+    assert_eq!(failures.len(), 1, "no failures in this run: {failures:?}");
+    let exceptions = read_csv(&file("_exceptions.csv"));
+    assert_eq!(exceptions[0].join(","), LOCUST_EXCEPTIONS_HEADER);
+}
+
+/// Failed requests land in `_failures.csv`, whose occurrences add up to the failure count,
+/// with the same numbers as the summary and the target.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_failures_add_up_to_the_failed_requests() {
+    let target = target().await;
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("fail");
+    // The demo target has no route for `/`: every request is a 404.
+    let RunResult { ran, summary } = run_against(
+        &target,
+        "raw-get",
+        &["-u", "2", "-t", "1s", "--csv", prefix.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let not_found = served_with(&target.stats(), "OTHER", 404);
+    target.stop().await;
+    assert!(not_found > 0);
+
+    let failures = read_csv(&dir.path().join("fail_failures.csv"));
+    assert_eq!(failures[0].join(","), LOCUST_FAILURES_HEADER);
+    assert_eq!(
+        failures[1..],
+        [vec![
+            "GET".to_string(),
+            "/".to_string(),
+            "unexpected status 404".to_string(),
+            not_found.to_string()
+        ]]
+    );
+    assert_eq!(count(&summary["aggregated"]["num_failures"]), not_found);
+    let stats = read_csv(&dir.path().join("fail_stats.csv"));
+    let fails = column(&stats[0], "Failure Count");
+    assert_eq!(stats.last().unwrap()[fails], not_found.to_string());
+}
