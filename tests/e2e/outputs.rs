@@ -198,3 +198,120 @@ async fn csv_failures_add_up_to_the_failed_requests() {
     let fails = column(&stats[0], "Failure Count");
     assert_eq!(stats.last().unwrap()[fails], not_found.to_string());
 }
+
+/// `horde compare` over two real runs: every name of either run appears once, marked with the
+/// runs it is in, with each run's own numbers; the text form names both files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_sets_two_real_runs_side_by_side() {
+    let target = target().await;
+    let a = run_against(&target, "weighted", &["-u", "2", "-t", "2s"]).await;
+    let b = run_against(&target, "think", &["-u", "2", "-t", "2s"]).await;
+    target.stop().await;
+    assert_eq!(
+        (a.ran.code, b.ran.code),
+        (0, 0),
+        "{} {}",
+        a.ran.stderr,
+        b.ran.stderr
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let a_file = dir.path().join("a.json");
+    let b_file = dir.path().join("b.json");
+    std::fs::write(&a_file, a.summary.to_string()).unwrap();
+    std::fs::write(&b_file, b.summary.to_string()).unwrap();
+    let paths = [a_file.to_str().unwrap(), b_file.to_str().unwrap()];
+
+    let ran = run_horde(
+        args(&["compare", paths[0], paths[1], "--json"]),
+        std::time::Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    let c: serde_json::Value = serde_json::from_str(&ran.stdout).expect("--json prints JSON");
+    let endpoints = c["endpoints"].as_array().unwrap();
+    let names = |s: &serde_json::Value| -> Vec<(String, String)> {
+        s["stats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["method"].as_str().unwrap().into(),
+                    e["name"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
+    let (in_a, in_b) = (names(&a.summary), names(&b.summary));
+    assert_eq!(endpoints.len(), {
+        let mut all: Vec<_> = in_a.iter().chain(&in_b).collect();
+        all.sort();
+        all.dedup();
+        all.len()
+    });
+    for e in endpoints {
+        let key = (
+            e["method"].as_str().unwrap().to_string(),
+            e["name"].as_str().unwrap().to_string(),
+        );
+        let expected = match (in_a.contains(&key), in_b.contains(&key)) {
+            (true, true) => "both",
+            (true, false) => "only_a",
+            (false, true) => "only_b",
+            (false, false) => panic!("{key:?} is in neither run"),
+        };
+        assert_eq!(e["presence"], expected, "{key:?}");
+    }
+    let health = endpoints
+        .iter()
+        .find(|e| e["name"] == "/api/health")
+        .expect("the think scenario's route");
+    assert_eq!(health["presence"], "only_b");
+    let rps = &health["metrics"][0];
+    assert_eq!(rps["metric"], "requests_per_sec");
+    assert!(rps["a"].is_null() && rps["diff"].is_null());
+    assert_eq!(
+        rps["b"],
+        entry(&b.summary, "GET", "/api/health")["requests_per_sec"]
+    );
+
+    // The aggregate: each side is its run's, and the verdict follows the sign of the change.
+    let total = &c["aggregated"]["metrics"];
+    let (ra, rb) = (
+        a.summary["aggregated"]["requests_per_sec"]
+            .as_f64()
+            .unwrap(),
+        b.summary["aggregated"]["requests_per_sec"]
+            .as_f64()
+            .unwrap(),
+    );
+    assert_eq!(total[0]["a"].as_f64(), Some(ra));
+    assert_eq!(total[0]["b"].as_f64(), Some(rb));
+    let expected = if rb > ra { "better" } else { "worse" };
+    assert_eq!(total[0]["verdict"], expected, "{ra} -> {rb} req/s");
+    let p95 = total
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "p95_ms")
+        .unwrap();
+    assert_eq!(p95["a"], a.summary["aggregated"]["percentiles_ms"]["p95"]);
+
+    let text = run_horde(
+        args(&["compare", paths[0], paths[1]]),
+        std::time::Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(text.code, 0, "stderr: {}", text.stderr);
+    assert!(
+        text.stdout.contains(&format!("A: {}", paths[0])),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("GET /api/health  (only in B)"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("\nAggregated\n"), "{}", text.stdout);
+}

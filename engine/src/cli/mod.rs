@@ -27,7 +27,8 @@ pub mod exit {
     pub const OK: u8 = 0;
     /// Something went wrong that is not the input's fault (an output file could not be written).
     pub const ERROR: u8 = 1;
-    /// A flag or argument is wrong: a bad value, a malformed --host URL.
+    /// A flag or argument is wrong: a bad value, a malformed --host URL, a file given to
+    /// `compare` that is not a horde summary.
     pub const USAGE: u8 = 2;
     /// The scenario file cannot be used: not Wasm, not a component, another world, a missing
     /// export, another WIT version, invalid metadata.
@@ -39,7 +40,7 @@ pub mod exit {
 }
 
 const EXIT_CODES_HELP: &str = "Exit codes: 0 done; 1 error (e.g. an output file could not be written); \
-2 bad flag or argument; 3 the scenario file cannot be used; 4 the target is unreachable; \
+2 bad flag or argument (or a file given to compare is not a horde summary); 3 the scenario file cannot be used; 4 the target is unreachable; \
 130 interrupted by a signal (results still written).";
 
 /// A load-testing engine whose virtual users are sandboxed WebAssembly components.
@@ -61,6 +62,19 @@ enum Command {
     Demo(DemoArgs),
     /// Serve the demo auth API (JWT login, introspection, sessions) until interrupted.
     DemoTarget(TargetArgs),
+    /// Compare two runs' JSON summaries (horde run --json): B against A, per name and in total.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// The baseline summary.
+    a: PathBuf,
+    /// The summary compared with it.
+    b: PathBuf,
+    /// Print the comparison as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -339,6 +353,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(exit::OK)
         }
         Command::Demo(args) => demo(args).await,
+        Command::Compare(args) => compare(args),
         Command::DemoTarget(args) => {
             let config = TargetConfig {
                 lax_expiry: args.lax_expiry,
@@ -408,6 +423,27 @@ fn finish(outcome: RunOutcome, common: &CommonArgs) -> Result<u8, Failure> {
     } else {
         exit::OK
     })
+}
+
+/// `horde compare`: a file that is not a horde summary is bad input (exit 2), like a bad flag.
+fn compare(args: CompareArgs) -> Result<u8, Failure> {
+    use report::compare;
+    let a = compare::load(&args.a).map_err(|m| Failure::new(exit::USAGE, m))?;
+    let b = compare::load(&args.b).map_err(|m| Failure::new(exit::USAGE, m))?;
+    let comparison = compare::compare(&args.a, &a, &args.b, &b);
+    let text = if args.json {
+        let mut text = serde_json::to_string_pretty(&comparison)
+            .map_err(|e| Failure::new(exit::ERROR, e.to_string()))?;
+        text.push('\n');
+        text
+    } else {
+        compare::render(&comparison)
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
+    Ok(exit::OK)
 }
 
 async fn demo(args: DemoArgs) -> Result<u8, Failure> {

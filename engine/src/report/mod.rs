@@ -1,7 +1,9 @@
 //! Outputs: the live view and progress line, the end-of-run console tables, the JSON summary.
 
+pub mod compare;
 mod console;
 mod csv;
+mod datetime;
 #[cfg(test)]
 mod fixture;
 mod json;
