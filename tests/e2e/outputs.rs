@@ -315,3 +315,103 @@ async fn compare_sets_two_real_runs_side_by_side() {
     );
     assert!(text.stdout.contains("\nAggregated\n"), "{}", text.stdout);
 }
+
+/// Chromium, which the HTML test opens the report in. Missing, the test fails rather than
+/// skips: scripts/test installs it.
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The part of `dom` from the element carrying `marker` to the next `end`.
+fn element<'a>(dom: &'a str, marker: &str, end: &str) -> &'a str {
+    let start = dom
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in the rendered page"));
+    let rest = &dom[start..];
+    &rest[..rest.find(end).expect("the element ends")]
+}
+
+/// `--html` writes one self-contained page; headless Chromium renders it, and the DOM it
+/// builds holds the four charts with a point per second of the run and the tables with a row
+/// per name and the aggregate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_html_report_renders_in_chromium() {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: install the Debian package chromium (scripts/test does)"
+    );
+    let target = target().await;
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    // The raw-get scenario's requests all fail (the target has no `/`): the page has errors.
+    let RunResult { ran, summary } = run_against(
+        &target,
+        "raw-get",
+        &["-u", "2", "-t", "3s", "--html", page.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
+    target.stop().await;
+    let html = std::fs::read_to_string(&page).unwrap();
+    for fetch in ["<script", "<link", "src=", "url("] {
+        assert!(!html.contains(fetch), "the page loads nothing ({fetch})");
+    }
+
+    let profile = tempfile::tempdir().unwrap();
+    let chromium = run_horde_via(
+        CHROMIUM,
+        vec![
+            "--headless".into(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+            "--dump-dom".into(),
+            format!("file://{}", page.display()),
+        ],
+        std::time::Duration::from_secs(90),
+    )
+    .await;
+    assert_eq!(chromium.code, 0, "chromium: {}", chromium.stderr);
+    let dom = &chromium.stdout;
+    assert!(dom.contains("<h1>raw-get</h1>"), "{dom}");
+
+    let rows = summary["time_series"].as_array().unwrap().len();
+    assert!(rows >= 3, "{rows} seconds in a 3 s run");
+    for (chart, series) in [
+        ("requests", vec!["rps"]),
+        ("latency", vec!["p50", "p95", "p99"]),
+        ("users", vec!["users"]),
+        ("failures", vec!["fps"]),
+    ] {
+        let svg = element(dom, &format!("data-chart=\"{chart}\""), "</svg>");
+        assert_eq!(svg.matches("<polyline").count(), series.len(), "{chart}");
+        for key in series {
+            // Chromium writes the element back as `<polyline …></polyline>`: read the
+            // attribute's value up to its closing quote.
+            let marker = format!("data-series=\"{key}\" points=\"");
+            let points = &element(svg, &marker, "\">")[marker.len()..];
+            assert_eq!(points.split(' ').count(), rows, "{chart}/{key}: {points}");
+        }
+    }
+    let table_rows = |key: &str| {
+        element(dom, &format!("data-table=\"{key}\""), "</table>")
+            .matches("<tr")
+            .count()
+            - 1
+    };
+    assert_eq!(table_rows("requests"), 2, "GET / and the aggregate");
+    assert_eq!(table_rows("percentiles"), 2);
+    assert_eq!(
+        table_rows("errors"),
+        summary["errors"].as_array().unwrap().len()
+    );
+    let requests = element(dom, "data-table=\"requests\"", "</table>");
+    let total = count(&summary["aggregated"]["num_requests"]);
+    assert!(
+        requests.contains(&format!("<td>{total}</td>")),
+        "{total} requests in {requests}"
+    );
+}

@@ -125,6 +125,9 @@ struct CommonArgs {
     /// PREFIX_failures.csv and PREFIX_exceptions.csv (see docs/results.md).
     #[arg(long, value_name = "PREFIX")]
     csv: Option<PathBuf>,
+    /// Write the run as one self-contained HTML page with charts and tables.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// With --csv, add a row per (method, name) to each second of PREFIX_stats_history.csv,
     /// not only the Aggregated one (Locust's --csv-full-history).
     #[arg(long, requires = "csv")]
@@ -416,6 +419,10 @@ fn finish(outcome: RunOutcome, common: &CommonArgs) -> Result<u8, Failure> {
     }
     if let Some(prefix) = &common.csv {
         report::write_csv(&outcome.summary, prefix, common.csv_full_history)
+            .map_err(|e| Failure::new(exit::ERROR, format!("{e:#}")))?;
+    }
+    if let Some(path) = &common.html {
+        report::write_html(&outcome.summary, path)
             .map_err(|e| Failure::new(exit::ERROR, format!("{e:#}")))?;
     }
     Ok(if outcome.interrupted {
