@@ -160,3 +160,32 @@ async fn bad_load_model_flags() {
     )
     .await;
 }
+
+/// `horde compare` given something other than two horde summaries says which file and what
+/// to give instead, with the usage exit code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_refuses_files_that_are_not_summaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(
+        dir.path(),
+        "good.json",
+        br#"{"schema_version": 1, "horde_version": "0.1.0", "run": {"scenario": "s",
+            "started_at_unix_ms": 0, "duration_s": 1.0, "peak_users": 1}, "stats": [],
+            "aggregated": {"method": "", "name": "Aggregated", "num_requests": 0,
+            "num_failures": 0, "avg_response_time_ms": 0.0, "requests_per_sec": 0.0,
+            "bytes_received": 0, "percentiles_ms": {"p50": 0.0, "p95": 0.0, "p99": 0.0}}}"#,
+    );
+    let missing = dir.path().join("missing.json");
+    let missing = missing.to_str().unwrap();
+    refused(&["compare", missing, &good], 2, "cannot read").await;
+    let csv = write(dir.path(), "run_stats.csv", b"Type,Name\r\n");
+    refused(&["compare", &good, &csv], 2, "run_stats.csv is not JSON").await;
+    let other = write(dir.path(), "other.json", br#"{"stats": []}"#);
+    refused(&["compare", &other, &good], 2, "is not a horde summary").await;
+    let future = write(
+        dir.path(),
+        "future.json",
+        br#"{"schema_version": 2, "horde_version": "2.0.0", "stats": []}"#,
+    );
+    refused(&["compare", &good, &future], 2, "schema_version 2").await;
+}

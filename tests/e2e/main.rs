@@ -4,4 +4,5 @@
 mod bad_input;
 mod common;
 mod models;
+mod outputs;
 mod runs;

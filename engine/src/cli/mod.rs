@@ -28,7 +28,8 @@ pub mod exit {
     pub const OK: u8 = 0;
     /// Something went wrong that is not the input's fault (an output file could not be written).
     pub const ERROR: u8 = 1;
-    /// A flag or argument is wrong: a bad value, a malformed --host URL.
+    /// A flag or argument is wrong: a bad value, a malformed --host URL, a file given to
+    /// `compare` that is not a horde summary.
     pub const USAGE: u8 = 2;
     /// The scenario file cannot be used: not Wasm, not a component, another world, a missing
     /// export, another WIT version, invalid metadata.
@@ -40,7 +41,7 @@ pub mod exit {
 }
 
 const EXIT_CODES_HELP: &str = "Exit codes: 0 done; 1 error (e.g. an output file could not be written); \
-2 bad flag or argument; 3 the scenario file cannot be used; 4 the target is unreachable; \
+2 bad flag or argument (or a file given to compare is not a horde summary); 3 the scenario file cannot be used; 4 the target is unreachable; \
 130 interrupted by a signal (results still written).";
 
 /// A load-testing engine whose virtual users are sandboxed WebAssembly components.
@@ -63,6 +64,19 @@ enum Command {
     Demo(DemoArgs),
     /// Serve the demo auth API (JWT login, introspection, sessions) until interrupted.
     DemoTarget(TargetArgs),
+    /// Compare two runs' JSON summaries (horde run --json): B against A, per name and in total.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// The baseline summary.
+    a: PathBuf,
+    /// The summary compared with it.
+    b: PathBuf,
+    /// Print the comparison as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +143,17 @@ struct CommonArgs {
     /// Write the summary as JSON to FILE (schema: docs/summary.schema.json).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write Locust's CSV files: PREFIX_stats.csv, PREFIX_stats_history.csv,
+    /// PREFIX_failures.csv and PREFIX_exceptions.csv (see docs/results.md).
+    #[arg(long, value_name = "PREFIX")]
+    csv: Option<PathBuf>,
+    /// Write the run as one self-contained HTML page with charts and tables.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// With --csv, add a row per (method, name) to each second of PREFIX_stats_history.csv,
+    /// not only the Aggregated one (Locust's --csv-full-history).
+    #[arg(long, requires = "csv")]
+    csv_full_history: bool,
     /// A task (or on-start) running longer is stopped and counted as an error; the VU restarts.
     #[arg(long, default_value = "60s", value_parser = parse::positive_duration)]
     task_timeout: Duration,
@@ -349,6 +374,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(exit::OK)
         }
         Command::Demo(args) => demo(args).await,
+        Command::Compare(args) => compare(args),
         Command::DemoTarget(args) => {
             let config = TargetConfig {
                 lax_expiry: args.lax_expiry,
@@ -459,11 +485,40 @@ fn finish(outcome: RunOutcome, common: &CommonArgs) -> Result<u8, Failure> {
         report::write_json(&outcome.summary, path)
             .map_err(|e| Failure::new(exit::ERROR, format!("{e:#}")))?;
     }
+    if let Some(prefix) = &common.csv {
+        report::write_csv(&outcome.summary, prefix, common.csv_full_history)
+            .map_err(|e| Failure::new(exit::ERROR, format!("{e:#}")))?;
+    }
+    if let Some(path) = &common.html {
+        report::write_html(&outcome.summary, path)
+            .map_err(|e| Failure::new(exit::ERROR, format!("{e:#}")))?;
+    }
     Ok(if outcome.interrupted {
         exit::INTERRUPTED
     } else {
         exit::OK
     })
+}
+
+/// `horde compare`: a file that is not a horde summary is bad input (exit 2), like a bad flag.
+fn compare(args: CompareArgs) -> Result<u8, Failure> {
+    use report::compare;
+    let a = compare::load(&args.a).map_err(|m| Failure::new(exit::USAGE, m))?;
+    let b = compare::load(&args.b).map_err(|m| Failure::new(exit::USAGE, m))?;
+    let comparison = compare::compare(&args.a, &a, &args.b, &b);
+    let text = if args.json {
+        let mut text = serde_json::to_string_pretty(&comparison)
+            .map_err(|e| Failure::new(exit::ERROR, e.to_string()))?;
+        text.push('\n');
+        text
+    } else {
+        compare::render(&comparison)
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush());
+    Ok(exit::OK)
 }
 
 async fn demo(args: DemoArgs) -> Result<u8, Failure> {

@@ -129,6 +129,8 @@ pub fn render_summary(summary: &Summary) -> String {
     prow(&mut out, &summary.aggregated);
     intended_table(&mut out, summary, w);
 
+    render_bandwidth(&mut out, summary, w);
+
     if !summary.errors.is_empty() {
         let _ = writeln!(out, "\nError report");
         let _ = writeln!(
@@ -223,6 +225,45 @@ fn intended_table(out: &mut String, summary: &Summary, w: usize) {
     }
 }
 
+/// Bytes on the wire per (method, name): totals, rates, and the average response size, so
+/// a change in payloads shows next to the change in latency.
+fn render_bandwidth(out: &mut String, summary: &Summary, w: usize) {
+    let _ = writeln!(out, "\nBandwidth (wire bytes; 1 kB = 1,000 bytes)");
+    let _ = writeln!(
+        out,
+        "{:<8} {:<w$}   {:>10} {:>10} | {:>10} {:>10} | {:>14}",
+        "Type", "Name", "kB sent", "kB recv", "kB/s sent", "kB/s recv", "B recv per req"
+    );
+    let rule = format!(
+        "--------|{}|-----------------------|-----------------------|---------------",
+        "-".repeat(w + 2)
+    );
+    let _ = writeln!(out, "{rule}");
+    let row = |out: &mut String, s: &EndpointSummary| {
+        let avg = if s.num_requests > 0 {
+            format!("{:.0}", s.bytes_received as f64 / s.num_requests as f64)
+        } else {
+            "-".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "{:<8} {:<w$}   {:>10.2} {:>10.2} | {:>10.2} {:>10.2} | {:>14}",
+            s.method,
+            s.name,
+            s.bytes_sent as f64 / 1000.0,
+            s.bytes_received as f64 / 1000.0,
+            s.kb_per_sec_sent,
+            s.kb_per_sec_received,
+            avg
+        );
+    };
+    for s in &summary.stats {
+        row(out, s);
+    }
+    let _ = writeln!(out, "{rule}");
+    row(out, &summary.aggregated);
+}
+
 fn bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
     let mut v = n as f64;
@@ -269,6 +310,30 @@ pub fn print_inspect(meta: &ScenarioMeta) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bandwidth_table_has_a_row_per_name_and_the_total() {
+        let text = render_summary(&crate::report::fixture::summary());
+        let table: Vec<&str> = text
+            .split("Bandwidth")
+            .nth(1)
+            .expect("a bandwidth table")
+            .lines()
+            .collect();
+        // Orders: 4 × 100 B sent and 4 × 1,000 B received over 4 s.
+        let orders = table.iter().find(|l| l.contains("/api/orders")).unwrap();
+        let cells: Vec<&str> = orders.split_whitespace().collect();
+        assert_eq!(
+            cells[2..],
+            ["0.40", "4.00", "|", "0.10", "1.00", "|", "1000"]
+        );
+        let total = table.iter().find(|l| l.contains("Aggregated")).unwrap();
+        let cells: Vec<&str> = total.split_whitespace().collect();
+        assert_eq!(
+            cells[1..],
+            ["1.30", "5.50", "|", "0.33", "1.38", "|", "786"]
+        );
+    }
 
     #[test]
     fn bytes_are_human() {

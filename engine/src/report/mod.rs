@@ -1,9 +1,18 @@
-//! Outputs: the live view and progress line, the end-of-run console tables, the JSON summary.
+//! Outputs: the live view and progress line, the end-of-run console tables, the JSON summary,
+//! Locust's CSV files, the HTML report, and the comparison of two summaries.
 
+pub mod compare;
 mod console;
+mod csv;
+mod datetime;
+#[cfg(test)]
+mod fixture;
+mod html;
 mod json;
 mod live;
 
 pub use console::{print_inspect, progress_line, render_summary};
+pub use csv::write_csv;
+pub use html::write_html;
 pub use json::write_json;
 pub use live::LiveView;

@@ -8,4 +8,6 @@ mod summary;
 pub use endpoint::{EndpointStats, IntendedTiming, Sample};
 pub use hub::{ErrorKey, IterationCounts, Snapshot, StatsHub, VuCounts, VuErrorKind};
 pub use series::{SeriesEndpoint, SeriesRow, TimeSeries};
-pub use summary::{EndpointSummary, ErrorSummary, IntendedSummary, Percentiles, RunInfo, Summary};
+pub use summary::{
+    EndpointSummary, ErrorSummary, IntendedSummary, Percentiles, RunInfo, SCHEMA_VERSION, Summary,
+};

@@ -7,9 +7,16 @@ use super::endpoint::{EndpointStats, IntendedTiming};
 use super::hub::{Snapshot, VuCounts};
 use super::series::SeriesRow;
 
+/// The version of the summary's shape (`docs/summary.schema.json`). It changes only when a
+/// field is removed or changes meaning; added fields keep it, so readers such as `horde
+/// compare` accept any summary of the same version.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// The whole summary of a run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
+    /// [`SCHEMA_VERSION`] of the horde that wrote it.
+    pub schema_version: u32,
     pub horde_version: String,
     pub run: RunInfo,
     /// One entry per (method, name), sorted by name then method.
@@ -67,6 +74,10 @@ pub struct EndpointSummary {
     pub failures_per_sec: f64,
     pub bytes_sent: u64,
     pub bytes_received: u64,
+    /// `bytes_sent` per second of the run, in kB (1 kB = 1,000 bytes, as k6 counts).
+    pub kb_per_sec_sent: f64,
+    /// `bytes_received` per second of the run, in kB.
+    pub kb_per_sec_received: f64,
     /// Responses per HTTP status; "0" counts requests that got no response.
     pub status_codes: std::collections::BTreeMap<String, u64>,
     /// Scheduled runs only (an arrival rate, or constant pacing/throughput): response times
@@ -219,6 +230,8 @@ impl EndpointSummary {
             failures_per_sec: per_sec(stats.failures()),
             bytes_sent: stats.bytes_sent,
             bytes_received: stats.bytes_received,
+            kb_per_sec_sent: per_sec(stats.bytes_sent) / 1000.0,
+            kb_per_sec_received: per_sec(stats.bytes_received) / 1000.0,
             status_codes: stats
                 .statuses
                 .iter()
@@ -260,6 +273,7 @@ impl Summary {
                 .then_with(|| (&a.name, &a.method, &a.error).cmp(&(&b.name, &b.method, &b.error)))
         });
         Self {
+            schema_version: SCHEMA_VERSION,
             horde_version: env!("CARGO_PKG_VERSION").to_string(),
             run,
             stats,
