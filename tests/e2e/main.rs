@@ -4,6 +4,7 @@
 mod bad_input;
 mod cache;
 mod common;
+mod languages;
 mod models;
 mod outputs;
 mod runs;

@@ -26,6 +26,44 @@ pub struct TargetStats {
     /// tell the rate they arrived at, not only how many came.
     #[serde(default)]
     pub per_second: Vec<u64>,
+    /// Per route, how many requests carried each header that decides how the API reads
+    /// them ("content-type: application/json", "authorization: Bearer", ...), so a test can
+    /// tell that two clients sent the same requests, not only to the same routes.
+    #[serde(default)]
+    pub headers: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// The headers [`TargetStats::headers`] counts, as it names them.
+pub const HEADERS_SEEN: [&str; 4] = [
+    "content-type: application/json",
+    "content-type: application/x-www-form-urlencoded",
+    "authorization: Bearer",
+    "cookie: session",
+];
+
+/// Which of [`HEADERS_SEEN`] a request carried, one bit each.
+pub fn headers_seen(headers: &http::HeaderMap) -> u8 {
+    let value = |name: http::header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    let content_type = value(http::header::CONTENT_TYPE);
+    let flags = [
+        content_type.starts_with("application/json"),
+        content_type.starts_with("application/x-www-form-urlencoded"),
+        value(http::header::AUTHORIZATION).starts_with("Bearer "),
+        headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.split(';').any(|c| c.trim().starts_with("session="))),
+    ];
+    flags
+        .iter()
+        .enumerate()
+        .fold(0, |bits, (i, &on)| bits | (u8::from(on) << i))
 }
 
 /// The routes the target counts separately; everything else is [`Route::Other`].
@@ -122,6 +160,8 @@ pub struct Counters {
     /// Requests per second since `started`, the last slot taking everything after an hour.
     per_second: Box<[AtomicU64]>,
     started: std::time::Instant,
+    /// Per route, requests that carried each of [`HEADERS_SEEN`].
+    headers: Box<[[AtomicU64; HEADERS_SEEN.len()]]>,
 }
 
 /// How many seconds `per_second` tells apart.
@@ -144,6 +184,7 @@ impl Default for Counters {
             peers: Default::default(),
             per_second: (0..SECONDS_COUNTED).map(|_| AtomicU64::new(0)).collect(),
             started: std::time::Instant::now(),
+            headers: (0..Route::ALL.len()).map(|_| Default::default()).collect(),
         }
     }
 }
@@ -155,6 +196,15 @@ impl Counters {
         self.slots[Self::index(route, status.as_u16())].fetch_add(1, Ordering::Relaxed);
         let second = (self.started.elapsed().as_secs() as usize).min(SECONDS_COUNTED - 1);
         self.per_second[second].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts the headers of one request, `seen` as [`headers_seen`] gives them.
+    pub fn record_headers(&self, route: Route, seen: u8) {
+        for (i, slot) in self.headers[route as usize].iter().enumerate() {
+            if seen & (1 << i) != 0 {
+                slot.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     }
 
     /// Counts one accepted connection from `peer`.
@@ -205,6 +255,15 @@ impl Counters {
             if !statuses.is_empty() {
                 stats.routes.insert(route.key().to_owned(), statuses);
             }
+            let headers: BTreeMap<String, u64> = HEADERS_SEEN
+                .iter()
+                .zip(self.headers[route as usize].iter())
+                .map(|(name, n)| ((*name).to_owned(), n.load(Ordering::Relaxed)))
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            if !headers.is_empty() {
+                stats.headers.insert(route.key().to_owned(), headers);
+            }
         }
         stats
     }
@@ -217,6 +276,7 @@ impl Counters {
             .iter()
             .chain(self.versions.iter())
             .chain(self.per_second.iter())
+            .chain(self.headers.iter().flatten())
         {
             slot.swap(0, Ordering::Relaxed);
         }
@@ -265,6 +325,21 @@ mod tests {
         );
         assert_eq!(stats.routes["OTHER"], BTreeMap::from([(999, 1)]));
         assert_eq!(stats.per_second.iter().sum::<u64>(), 4);
+        let mut bearer = http::HeaderMap::new();
+        bearer.insert(http::header::AUTHORIZATION, "Bearer abc".parse().unwrap());
+        bearer.insert(
+            http::header::CONTENT_TYPE,
+            "application/json".parse().unwrap(),
+        );
+        counters.record_headers(Route::UsersMe, headers_seen(&bearer));
+        counters.record_headers(Route::UsersMe, headers_seen(&http::HeaderMap::new()));
+        assert_eq!(
+            counters.snapshot().headers["GET /api/users/me"],
+            BTreeMap::from([
+                ("authorization: Bearer".to_owned(), 1),
+                ("content-type: application/json".to_owned(), 1)
+            ])
+        );
         counters.reset();
         assert_eq!(counters.snapshot(), TargetStats::default());
     }

@@ -70,6 +70,7 @@ impl App {
             _ => {}
         }
         let version = req.version();
+        let seen = super::counters::headers_seen(req.headers());
         let (route, resp) = match Route::find(req.method(), req.uri().path()) {
             Ok(route) => (route, self.dispatch(route, req).await),
             Err(Some(allowed)) => (Route::Other, method_not_allowed(&allowed)),
@@ -80,6 +81,7 @@ impl App {
         };
         self.counters.record(route, resp.status());
         self.counters.record_version(version);
+        self.counters.record_headers(route, seen);
         if let Some((stall, started)) = &self.stall {
             let delay = stall.delay_at(started.elapsed());
             if !delay.is_zero() {

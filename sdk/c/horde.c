@@ -1,0 +1,326 @@
+/* horde.c: the C SDK over the bindings wit-bindgen generates from sdk/wit (scenario.h). It
+ * turns horde_request into the WIT request, the WIT response into horde_response, and the
+ * scenario declared with HORDE_SCENARIO into the world's exports. */
+#include "horde.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+
+extern const horde_scenario horde_scenario_definition;
+
+horde_error horde_errorf(const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    int len = vsnprintf(NULL, 0, format, args);
+    va_end(args);
+    char *message = malloc((size_t)(len > 0 ? len : 0) + 1);
+    if (!message) return NULL;
+    va_start(args, format);
+    vsnprintf(message, (size_t)len + 1, format, args);
+    va_end(args);
+    return message;
+}
+
+horde_error horde_error_text(const char *message, size_t len) {
+    char *out = malloc(len + 1);
+    if (!out) return NULL;
+    memcpy(out, message, len);
+    out[len] = '\0';
+    return out;
+}
+
+/* A borrowed WIT string over a C string (the engine copies it during the call). */
+static scenario_string_t borrow(const char *s) {
+    scenario_string_t out = {(uint8_t *)s, s ? strlen(s) : 0};
+    return out;
+}
+
+static char *copy_n(const uint8_t *bytes, size_t len) {
+    char *out = malloc(len + 1);
+    if (!out) return NULL;
+    if (len) memcpy(out, bytes, len);
+    out[len] = '\0';
+    return out;
+}
+
+static bool has_header(const char *const *headers, const char *name) {
+    for (size_t i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+        if (strcasecmp(headers[i], name) == 0) return true;
+    return false;
+}
+
+static horde_error http_error(const horde_scenario_http_error_t *err) {
+    const scenario_string_t *detail = NULL;
+    const char *what = "unknown error";
+    switch (err->tag) {
+    case HORDE_SCENARIO_HTTP_ERROR_TIMEOUT: what = "timeout"; break;
+    case HORDE_SCENARIO_HTTP_ERROR_CONNECT: what = "connect"; detail = &err->val.connect; break;
+    case HORDE_SCENARIO_HTTP_ERROR_TLS: what = "tls"; detail = &err->val.tls; break;
+    case HORDE_SCENARIO_HTTP_ERROR_INVALID_REQUEST:
+        what = "invalid request"; detail = &err->val.invalid_request; break;
+    case HORDE_SCENARIO_HTTP_ERROR_PROTOCOL: what = "protocol"; detail = &err->val.protocol; break;
+    case HORDE_SCENARIO_HTTP_ERROR_CANCELLED: what = "cancelled"; break;
+    }
+    if (detail) return horde_errorf("%s: %.*s", what, (int)detail->len, (const char *)detail->ptr);
+    return horde_errorf("%s", what);
+}
+
+horde_error horde_send(const horde_request *request, horde_response *response) {
+    const char *const *extra = request->headers;
+    size_t extra_count = 0;
+    while (extra && extra[extra_count * 2] && extra[extra_count * 2 + 1]) extra_count++;
+    scenario_tuple2_string_string_t headers[extra_count + 2];
+    size_t n = 0;
+    for (size_t i = 0; i < extra_count; i++) {
+        headers[n].f0 = borrow(extra[i * 2]);
+        headers[n].f1 = borrow(extra[i * 2 + 1]);
+        n++;
+    }
+    char *authorization = NULL;
+    if (request->bearer) {
+        authorization = horde_errorf("Bearer %s", request->bearer);
+        headers[n].f0 = borrow("authorization");
+        headers[n].f1 = borrow(authorization);
+        n++;
+    }
+    if (request->json && !has_header(extra, "content-type")) {
+        headers[n].f0 = borrow("content-type");
+        headers[n].f1 = borrow("application/json");
+        n++;
+    }
+
+    horde_scenario_http_request_t req = {0};
+    req.method = (horde_scenario_http_method_t)request->method;
+    req.url = borrow(request->url);
+    req.headers.ptr = headers;
+    req.headers.len = n;
+    if (request->json) {
+        req.body.is_some = true;
+        req.body.val.ptr = (uint8_t *)request->json;
+        req.body.val.len = strlen(request->json);
+    } else if (request->body) {
+        req.body.is_some = true;
+        req.body.val.ptr = (uint8_t *)request->body;
+        req.body.val.len = request->body_len;
+    }
+    if (request->name) {
+        req.name.is_some = true;
+        req.name.val = borrow(request->name);
+    }
+    req.expect_status.ptr = (uint16_t *)request->expect;
+    req.expect_status.len = request->expect_len;
+    if (request->timeout_ms) {
+        req.timeout_ms.is_some = true;
+        req.timeout_ms.val = request->timeout_ms;
+    }
+    req.want_body = request->want_body;
+    req.want_headers = request->want_headers;
+
+    horde_scenario_http_response_t got;
+    horde_scenario_http_error_t err;
+    bool sent = horde_scenario_http_send(&req, &got, &err);
+    free(authorization);
+    if (!sent) {
+        horde_error message = http_error(&err);
+        horde_scenario_http_error_free(&err);
+        return message;
+    }
+    if (response) {
+        memset(response, 0, sizeof *response);
+        response->id = got.id;
+        response->status = got.status;
+        response->ok = got.ok;
+        response->elapsed_us = got.elapsed_us;
+        if (got.body.is_some) {
+            response->body = copy_n(got.body.val.ptr, got.body.val.len);
+            response->body_len = got.body.val.len;
+        }
+        if (got.headers.is_some) {
+            size_t count = got.headers.val.len;
+            response->header_count = count;
+            response->header_names = calloc(count ? count : 1, sizeof(char *));
+            response->header_values = calloc(count ? count : 1, sizeof(char *));
+            for (size_t i = 0; i < count; i++) {
+                scenario_tuple2_string_string_t *h = &got.headers.val.ptr[i];
+                response->header_names[i] = copy_n(h->f0.ptr, h->f0.len);
+                response->header_values[i] = copy_n(h->f1.ptr, h->f1.len);
+            }
+        }
+    }
+    horde_scenario_http_response_free(&got);
+    return HORDE_OK;
+}
+
+const char *horde_response_header(const horde_response *response, const char *name) {
+    for (size_t i = 0; i < response->header_count; i++)
+        if (strcasecmp(response->header_names[i], name) == 0) return response->header_values[i];
+    return NULL;
+}
+
+void horde_response_fail(const horde_response *response, const char *reason) {
+    scenario_string_t r = borrow(reason);
+    horde_scenario_http_mark_failed(response->id, &r);
+}
+
+void horde_response_pass(const horde_response *response) {
+    horde_scenario_http_mark_passed(response->id);
+}
+
+void horde_response_free(horde_response *response) {
+    free(response->body);
+    for (size_t i = 0; i < response->header_count; i++) {
+        free(response->header_names[i]);
+        free(response->header_values[i]);
+    }
+    free(response->header_names);
+    free(response->header_values);
+    memset(response, 0, sizeof *response);
+}
+
+char *horde_json_string(const char *json, const char *key) {
+    if (!json || !key) return NULL;
+    size_t key_len = strlen(key);
+    for (const char *p = strchr(json, '"'); p; p = strchr(p + 1, '"')) {
+        if (strncmp(p + 1, key, key_len) != 0 || p[1 + key_len] != '"') continue;
+        const char *v = p + 2 + key_len;
+        while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') v++;
+        if (*v != ':') continue;
+        v++;
+        while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') v++;
+        if (*v != '"') return NULL;
+        v++;
+        char *out = malloc(strlen(v) + 1);
+        if (!out) return NULL;
+        size_t n = 0;
+        for (; *v && *v != '"'; v++) {
+            if (*v == '\\' && v[1]) {
+                v++;
+                switch (*v) {
+                case 'n': out[n++] = '\n'; break;
+                case 't': out[n++] = '\t'; break;
+                case 'r': out[n++] = '\r'; break;
+                default: out[n++] = *v; break; /* \" \\ \/; \u escapes are kept as they are */
+                }
+            } else {
+                out[n++] = *v;
+            }
+        }
+        out[n] = '\0';
+        return out;
+    }
+    return NULL;
+}
+
+uint32_t horde_vu_id(void) { return horde_scenario_context_vu_id(); }
+uint64_t horde_iteration(void) { return horde_scenario_context_iteration(); }
+uint64_t horde_elapsed_us(void) { return horde_scenario_context_elapsed_us(); }
+uint64_t horde_unix_time_ms(void) { return horde_scenario_context_unix_time_ms(); }
+uint64_t horde_random_u64(void) { return horde_scenario_context_random_u64(); }
+void horde_sleep_ms(uint64_t ms) { horde_scenario_context_sleep(ms); }
+
+char *horde_env(const char *key) {
+    scenario_string_t k = borrow(key), value;
+    if (!horde_scenario_context_env(&k, &value)) return NULL;
+    char *out = copy_n(value.ptr, value.len);
+    scenario_string_free(&value);
+    return out;
+}
+
+void horde_log(horde_level level, const char *format, ...) {
+    char stack[512];
+    va_list args;
+    va_start(args, format);
+    int len = vsnprintf(stack, sizeof stack, format, args);
+    va_end(args);
+    char *text = stack;
+    if (len >= (int)sizeof stack) {
+        text = malloc((size_t)len + 1);
+        if (!text) return;
+        va_start(args, format);
+        vsnprintf(text, (size_t)len + 1, format, args);
+        va_end(args);
+    }
+    scenario_string_t message = {(uint8_t *)text, len > 0 ? (size_t)len : 0};
+    horde_scenario_context_log((horde_scenario_context_log_level_t)level, &message);
+    if (text != stack) free(text);
+}
+
+void horde_log_text(horde_level level, const char *message, size_t len) {
+    scenario_string_t text = {(uint8_t *)message, len};
+    horde_scenario_context_log((horde_scenario_context_log_level_t)level, &text);
+}
+
+/* ---- The world's exports ------------------------------------------------------------- */
+
+/* The WIT think time from the declared one (seconds to milliseconds). */
+static horde_scenario_types_think_time_t think_time(horde_wait wait) {
+    horde_scenario_types_think_time_t t = {0};
+    switch (wait.kind) {
+    case HORDE_WAIT_NONE: t.tag = HORDE_SCENARIO_TYPES_THINK_TIME_NONE; break;
+    case HORDE_WAIT_BETWEEN:
+        t.tag = HORDE_SCENARIO_TYPES_THINK_TIME_BETWEEN;
+        t.val.between.min_ms = (uint64_t)(wait.a * 1000.0 + 0.5);
+        t.val.between.max_ms = (uint64_t)(wait.b * 1000.0 + 0.5);
+        break;
+    case HORDE_WAIT_CONSTANT:
+        t.tag = HORDE_SCENARIO_TYPES_THINK_TIME_CONSTANT;
+        t.val.constant = (uint64_t)(wait.a * 1000.0 + 0.5);
+        break;
+    case HORDE_WAIT_CONSTANT_PACING:
+        t.tag = HORDE_SCENARIO_TYPES_THINK_TIME_CONSTANT_PACING;
+        t.val.constant_pacing = (uint64_t)(wait.a * 1000.0 + 0.5);
+        break;
+    case HORDE_WAIT_CONSTANT_THROUGHPUT:
+        t.tag = HORDE_SCENARIO_TYPES_THINK_TIME_CONSTANT_THROUGHPUT;
+        t.val.constant_throughput = wait.a;
+        break;
+    }
+    return t;
+}
+
+/* The strings returned to the engine are freed by the generated post-return functions, so
+ * each is a copy. */
+void exports_scenario_metadata(scenario_scenario_info_t *ret) {
+    const horde_scenario *s = &horde_scenario_definition;
+    scenario_string_dup(&ret->name, s->name ? s->name : "");
+    scenario_string_dup(&ret->description, s->description ? s->description : "");
+    scenario_string_dup(&ret->sdk, s->sdk ? s->sdk : "horde-sdk-c " HORDE_SDK_VERSION);
+    ret->think_time = think_time(s->wait);
+    ret->tasks.len = s->task_count;
+    ret->tasks.ptr = calloc(s->task_count ? s->task_count : 1, sizeof *ret->tasks.ptr);
+    for (size_t i = 0; i < s->task_count; i++) {
+        scenario_string_dup(&ret->tasks.ptr[i].name, s->tasks[i].name);
+        ret->tasks.ptr[i].weight = s->tasks[i].weight;
+    }
+}
+
+/* Runs a hook; an error message goes back as the WIT err (freed after the call). */
+static bool finish(horde_error error, scenario_string_t *err) {
+    if (!error) return true;
+    scenario_string_dup(err, error);
+    free(error);
+    return false;
+}
+
+bool exports_scenario_on_start(scenario_string_t *err) {
+    horde_hook hook = horde_scenario_definition.on_start;
+    return finish(hook ? hook() : HORDE_OK, err);
+}
+
+bool exports_scenario_run_task(uint32_t index, scenario_string_t *err) {
+    const horde_scenario *s = &horde_scenario_definition;
+    if (index >= s->task_count)
+        return finish(horde_errorf("no task with index %u: this scenario has %zu task(s)",
+                                   (unsigned)index, s->task_count),
+                      err);
+    return finish(s->tasks[index].run(), err);
+}
+
+bool exports_scenario_on_stop(scenario_string_t *err) {
+    horde_hook hook = horde_scenario_definition.on_stop;
+    return finish(hook ? hook() : HORDE_OK, err);
+}
