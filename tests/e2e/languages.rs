@@ -11,10 +11,11 @@ use serde_json::Value;
 use crate::common::*;
 
 /// Each language's build of seed 0, the reference (Rust) first.
-const SEED0: [(&str, &str); 3] = [
+const SEED0: [(&str, &str); 4] = [
     ("Rust", "authenticated-user"),
     ("C", "authenticated-user-c"),
     ("Zig", "authenticated-user-zig"),
+    ("Python", "authenticated-user-python"),
 ];
 
 const USERS: u64 = 4;
