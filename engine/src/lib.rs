@@ -3,13 +3,14 @@
 //! A request's path reads straight down the modules: the guest calls `send` in [`host`], which
 //! goes out through the VU's client in [`http`] and is recorded in [`stats`]; [`load`] drives
 //! VUs ([`vu`]) by the load model, and [`report`] prints and writes the results. [`target`] is
-//! the demo auth API. The binary (`src/main.rs`) only starts a runtime and calls [`cli::main`].
+//! the demo auth API; [`scaffold`] writes the projects of `horde new`. The binary (`src/main.rs`) only starts a runtime and calls [`cli::main`].
 
 pub mod cli;
 pub mod host;
 pub mod http;
 pub mod load;
 pub mod report;
+pub mod scaffold;
 pub mod scenario;
 pub mod stats;
 pub mod target;

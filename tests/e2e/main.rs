@@ -6,6 +6,7 @@ mod cache;
 mod common;
 mod languages;
 mod models;
+mod new;
 mod outputs;
 mod runs;
 mod sandbox;

@@ -6,7 +6,7 @@ mod parse;
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -66,12 +66,24 @@ enum Command {
     DemoTarget(TargetArgs),
     /// Compare two runs' JSON summaries (horde run --json): B against A, per name and in total.
     Compare(CompareArgs),
+    /// Write a new scenario project (seed 0 in LANG, its SDK, the WIT contract and a `build`
+    /// script) in the directory NAME; `cd NAME && ./build` makes target/NAME.wasm.
+    New(NewArgs),
     /// The compiled-component cache: scenarios compiled to native code once, kept by hash
     /// (in $HORDE_CACHE_DIR, else $XDG_CACHE_HOME/horde/components or ~/.cache/horde/components).
     Cache {
         #[command(subcommand)]
         action: CacheAction,
     },
+}
+
+#[derive(Debug, Args)]
+struct NewArgs {
+    /// The scenario's language.
+    #[arg(long, value_enum)]
+    lang: crate::scaffold::Lang,
+    /// The scenario's name, also the project's directory (lower case, digits, dashes).
+    name: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -390,6 +402,24 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Demo(args) => demo(args).await,
         Command::Compare(args) => compare(args),
         Command::Cache { action } => cache(action),
+        Command::New(args) => {
+            let dir = crate::scaffold::create(Path::new("."), args.lang, &args.name).map_err(
+                |e| match e {
+                    crate::scaffold::ScaffoldError::Write { .. } => {
+                        Failure::new(exit::ERROR, e.to_string())
+                    }
+                    _ => Failure::new(exit::USAGE, e.to_string()),
+                },
+            )?;
+            println!(
+                "wrote {} ({} scenario): cd {} && ./build, then horde run target/{}.wasm --host URL",
+                dir.display(),
+                args.lang,
+                args.name,
+                args.name
+            );
+            Ok(exit::OK)
+        }
         Command::DemoTarget(args) => {
             let config = TargetConfig {
                 lax_expiry: args.lax_expiry,
