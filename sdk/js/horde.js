@@ -55,6 +55,7 @@ export const noWait = () => ({ tag: "none" });
 export class HttpError extends Error {
   constructor(kind, detail) {
     super(detail ? `${kind}: ${detail}` : kind);
+    this.name = "HttpError";
     this.kind = kind;
     this.detail = detail;
   }

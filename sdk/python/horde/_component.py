@@ -25,8 +25,9 @@ _TASKS = _USER._tasks()
 
 
 def _message(error):
-    """One line for the engine: the exception and where it was raised."""
-    frames = traceback.extract_tb(error.__traceback__)
+    """One line for the engine: the exception and the scenario's line that raised it (the
+    innermost frame outside the SDK)."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if "/horde/" not in f.filename]
     where = f" (at {frames[-1].filename}:{frames[-1].lineno})" if frames else ""
     return f"{type(error).__name__}: {error}{where}"
 
