@@ -1,7 +1,9 @@
 //! The compiled-component cache: a scenario compiled to native code once is kept on disk,
 //! keyed by the component's SHA-256, the horde version and the wasmtime settings it was
 //! compiled for, so that a 12 MB JavaScript or 18 MB Python scenario starts in milliseconds
-//! after its first run instead of compiling for seconds. `horde cache clean` empties it.
+//! after its first run instead of compiling for seconds. The cache keeps at most
+//! [`MAX_CACHE_BYTES`], dropping the least recently used files first; `horde cache clean`
+//! empties it.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io;
@@ -16,6 +18,10 @@ pub const CACHE_DIR_ENV: &str = "HORDE_CACHE_DIR";
 
 /// Extension of a cached compiled component.
 const EXTENSION: &str = "cwasm";
+
+/// The most the cache keeps. A compiled Python scenario is ~45 MB and every rebuild of a
+/// scenario is a new file, so without a bound the cache would only grow.
+pub const MAX_CACHE_BYTES: u64 = 1 << 30;
 
 /// Where compiled components are kept: `$HORDE_CACHE_DIR`, else
 /// `$XDG_CACHE_HOME/horde/components`, else `$HOME/.cache/horde/components`. None when
@@ -48,7 +54,13 @@ pub fn load_or_compile(
         // same compatibility hash; wasmtime checks its own header and settings again while
         // loading. Whoever can write this directory can already run code as this user.
         match unsafe { Component::deserialize_file(engine, &path) } {
-            Ok(component) => return Ok(component),
+            Ok(component) => {
+                // Marks it used, so that pruning drops it last.
+                if let Ok(file) = std::fs::File::options().write(true).open(&path) {
+                    let _ = file.set_modified(std::time::SystemTime::now());
+                }
+                return Ok(component);
+            }
             // A file from an interrupted write, or another wasmtime: compile it anew.
             Err(_) => {
                 let _ = std::fs::remove_file(&path);
@@ -56,8 +68,34 @@ pub fn load_or_compile(
         }
     }
     let component = Component::new(engine, bytes)?;
-    let _ = store(&component, dir, &path);
+    if store(&component, dir, &path).is_ok() {
+        let _ = prune(dir, MAX_CACHE_BYTES);
+    }
     Ok(component)
+}
+
+/// Removes the least recently used compiled components until the cache holds at most
+/// `limit` bytes.
+fn prune(dir: &Path, limit: u64) -> io::Result<()> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let metadata = entry.metadata()?;
+        let name = entry.file_name();
+        if metadata.is_file() && name.to_string_lossy().ends_with(&format!(".{EXTENSION}")) {
+            files.push((metadata.modified()?, metadata.len(), entry.path()));
+        }
+    }
+    let mut total: u64 = files.iter().map(|(_, len, _)| len).sum();
+    files.sort();
+    for (_, len, path) in files {
+        if total <= limit {
+            break;
+        }
+        std::fs::remove_file(path)?;
+        total -= len;
+    }
+    Ok(())
 }
 
 /// Writes the compiled component atomically (a temporary file renamed into place), so that
@@ -138,10 +176,12 @@ mod tests {
         let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(files.len(), 1, "one compiled file");
         let path = files[0].as_ref().unwrap().path();
-        let written = std::fs::metadata(&path).unwrap().modified().unwrap();
+        // A store renames a new file into place: the same inode means it was only read.
+        use std::os::unix::fs::MetadataExt;
+        let written = std::fs::metadata(&path).unwrap().ino();
         load_or_compile(&engine, &bytes, Some(dir.path())).unwrap();
         assert_eq!(
-            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            std::fs::metadata(&path).unwrap().ino(),
             written,
             "the second load reads the file instead of writing it again"
         );
@@ -175,6 +215,26 @@ mod tests {
         let other = Engine::new(&config).unwrap();
         assert_ne!(key(&engine, &a), key(&other, &a));
         assert_eq!(key(&engine, &a), key(&Engine::default(), &a));
+    }
+
+    #[test]
+    fn pruning_drops_the_least_recently_used_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        for (name, age) in [("a", 3), ("b", 1), ("c", 2)] {
+            let path = dir.path().join(format!("{name}.{EXTENSION}"));
+            std::fs::write(&path, [0u8; 100]).unwrap();
+            let file = std::fs::File::options().write(true).open(&path).unwrap();
+            file.set_modified(old + std::time::Duration::from_secs(age))
+                .unwrap();
+        }
+        prune(dir.path(), 200).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a.cwasm", "c.cwasm"], "b was used least recently");
     }
 
     #[test]
