@@ -13,4 +13,5 @@ pub mod report;
 pub mod scenario;
 pub mod stats;
 pub mod target;
+pub mod thresholds;
 pub mod vu;

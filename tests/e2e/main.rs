@@ -6,3 +6,4 @@ mod common;
 mod models;
 mod outputs;
 mod runs;
+mod verdicts;

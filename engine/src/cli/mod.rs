@@ -3,6 +3,8 @@
 
 mod parse;
 
+pub(crate) use parse::duration as parse_duration;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -20,6 +22,12 @@ use crate::load::{
 };
 use crate::report;
 use crate::scenario::ThinkTime;
+use crate::thresholds::Threshold;
+
+/// `--threshold`: the parse error quotes the bad part.
+fn parse_threshold(text: &str) -> Result<Threshold, String> {
+    crate::thresholds::parse(text).map_err(|e| e.to_string())
+}
 use crate::target::{DemoTarget, Stall, TargetConfig};
 
 /// Exit codes. Failed requests do not change the exit code; a run that completes exits 0.
@@ -36,13 +44,15 @@ pub mod exit {
     pub const SCENARIO: u8 = 3;
     /// The target named by --host does not accept connections.
     pub const UNREACHABLE: u8 = 4;
+    /// A threshold failed (k6's code); its results were written.
+    pub const THRESHOLD_FAILED: u8 = 99;
     /// The run was stopped by SIGINT or SIGTERM; its results were still written.
     pub const INTERRUPTED: u8 = 130;
 }
 
 const EXIT_CODES_HELP: &str = "Exit codes: 0 done; 1 error (e.g. an output file could not be written); \
 2 bad flag or argument (or a file given to compare is not a horde summary); 3 the scenario file cannot be used; 4 the target is unreachable; \
-130 interrupted by a signal (results still written).";
+99 a threshold failed; 130 interrupted by a signal (results still written).";
 
 /// A load-testing engine whose virtual users are sandboxed WebAssembly components.
 #[derive(Debug, Parser)]
@@ -150,6 +160,14 @@ struct CommonArgs {
     /// Write the run as one self-contained HTML page with charts and tables.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Write thresholds and checks as JUnit XML test cases, for CI systems.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// A pass/fail criterion in k6's syntax, e.g. 'http_req_duration{name:/api/orders}:
+    /// p(95)<200' or 'http_req_failed: rate<0.01, abortOnFail'; repeatable. A failed one
+    /// makes horde exit with 99.
+    #[arg(long = "threshold", value_name = "EXPR", value_parser = parse_threshold)]
+    thresholds: Vec<Threshold>,
     /// With --csv, add a row per (method, name) to each second of PREFIX_stats_history.csv,
     /// not only the Aggregated one (Locust's --csv-full-history).
     #[arg(long, requires = "csv")]
@@ -470,6 +488,7 @@ fn plan(
         quiet: common.quiet,
         http2: common.http2,
         local_addrs: common.local_addr.clone(),
+        thresholds: common.thresholds.clone(),
     }
 }
 
@@ -493,7 +512,13 @@ fn finish(outcome: RunOutcome, common: &CommonArgs) -> Result<u8, Failure> {
         report::write_html(&outcome.summary, path)
             .map_err(|e| Failure::new(exit::ERROR, format!("{e:#}")))?;
     }
-    Ok(if outcome.interrupted {
+    if let Some(path) = &common.junit {
+        report::write_junit(&outcome.summary, path)
+            .map_err(|e| Failure::new(exit::ERROR, format!("{e:#}")))?;
+    }
+    Ok(if outcome.summary.thresholds.iter().any(|t| !t.passed) {
+        exit::THRESHOLD_FAILED
+    } else if outcome.interrupted {
         exit::INTERRUPTED
     } else {
         exit::OK

@@ -20,7 +20,7 @@ use crate::scenario::ScenarioMeta;
 /// The WIT package this engine implements.
 pub const WIT_PACKAGE: &str = "horde:scenario";
 /// Its version; a scenario built for another is refused with both versions named.
-pub const WIT_VERSION: &str = "0.1.0";
+pub const WIT_VERSION: &str = "0.2.0";
 
 /// The exports of the `scenario` world.
 const EXPORTS: [&str; 4] = ["metadata", "on-start", "run-task", "on-stop"];
@@ -250,6 +250,7 @@ impl ScenarioRuntime {
                 wit: String::new(),
                 tasks: Vec::new(),
                 think_time: crate::scenario::ThinkTime::None,
+                thresholds: Vec::new(),
             },
             ticker_stop,
         };

@@ -1,10 +1,11 @@
 //! The wasmtime embedding: the sandboxed engine, loading and checking a scenario component,
-//! and the per-VU state that the host interfaces (`http`, `context`) work on.
+//! and the per-VU state that the host interfaces (`http`, `metrics`, `context`) work on.
 
 pub mod bindings;
 mod context;
 mod http;
 mod load;
+mod metrics;
 mod state;
 
 pub use load::{Sandbox, ScenarioError, ScenarioRuntime, WIT_PACKAGE, WIT_VERSION, trap_message};

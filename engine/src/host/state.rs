@@ -177,6 +177,8 @@ pub struct VuState {
     /// against its schedule; every request of the iteration is also timed from its intended
     /// start. None in unscheduled runs and outside tasks.
     pub lag: Option<Duration>,
+    /// Reused to build the series key of each check and custom metric sample.
+    pub(super) metric_key: String,
     pub(super) recent: Vec<RecentResponse>,
     pub(super) next_response_id: u64,
 }
@@ -207,6 +209,7 @@ impl VuState {
             timed_out: false,
             stop,
             lag: None,
+            metric_key: String::new(),
             rng: SmallRng::seed_from_u64(seed),
             limits: StoreLimitsBuilder::new()
                 .memory_size(run.vu_memory)

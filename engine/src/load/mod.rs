@@ -19,6 +19,7 @@ use crate::host::{BaseUrl, LogSink, RunContext, Sandbox, ScenarioError, Scenario
 use crate::http::ClientSettings;
 use crate::scenario::{ScenarioMeta, TaskPicker, ThinkTime};
 use crate::stats::{RunInfo, StatsHub, Summary};
+use crate::thresholds::{Measures, Threshold, VusView, evaluate};
 use crate::vu::{Iterations, UserGauge, VuPlan};
 
 pub use closed::{ClosedModel, IterationLimit, Stage, stage_target};
@@ -166,6 +167,8 @@ pub struct RunPlan {
     pub http2: bool,
     /// Local addresses to connect from, spread over the VUs.
     pub local_addrs: Vec<std::net::IpAddr>,
+    /// `--threshold`s; the scenario's own are added to them.
+    pub thresholds: Vec<Threshold>,
 }
 
 /// How a run can be stopped early: the first signal stops gracefully, the second at once.
@@ -284,6 +287,24 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         .unwrap_or(0);
     let started = Instant::now();
 
+    let mut thresholds = plan.thresholds.clone();
+    for text in &meta.thresholds {
+        // Checked when the metadata was read.
+        thresholds.push(
+            crate::thresholds::parse(text).map_err(|e| ScenarioError::Invalid {
+                path: plan.scenario.display(),
+                reason: e.to_string(),
+            })?,
+        );
+    }
+    let abort = collector::AbortWatch {
+        thresholds: thresholds
+            .iter()
+            .filter(|t| t.abort_on_fail)
+            .cloned()
+            .collect(),
+        stop: signals.graceful.clone(),
+    };
     let collector_done = CancellationToken::new();
     let collector = tokio::spawn(collector::collect(
         run.clone(),
@@ -291,6 +312,7 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         plan.model.clone(),
         started,
         plan.quiet,
+        abort,
         collector_done.clone(),
     ));
 
@@ -306,8 +328,31 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         .await;
 
     collector_done.cancel();
-    let (totals, series) = collector.await.expect("the collector does not panic");
+    let collector::Collected {
+        totals,
+        series,
+        aborted_by,
+    } = collector.await.expect("the collector does not panic");
     let duration_s = started.elapsed().as_secs_f64();
+    let rows = series.into_rows();
+    let users = rows.iter().map(|r| f64::from(r.users));
+    let measures = Measures {
+        totals: &totals,
+        duration_s,
+        vus: VusView {
+            value: rows.last().map_or(0.0, |r| f64::from(r.users)),
+            min: users.clone().reduce(f64::min).unwrap_or(0.0),
+            max: users.fold(f64::from(gauge.peak.load(Ordering::Relaxed)), f64::max),
+        },
+    };
+    let verdicts = thresholds
+        .iter()
+        .map(|t| {
+            let mut verdict = evaluate(t, &measures);
+            verdict.aborted_run = aborted_by.as_deref() == Some(t.source.as_str());
+            verdict
+        })
+        .collect();
     let info = RunInfo {
         scenario: meta.name.clone(),
         scenario_file: plan.scenario.display(),
@@ -318,10 +363,11 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         target_users: plan.model.max_vus_asked(),
         peak_users: gauge.peak.load(Ordering::Relaxed),
         interrupted,
+        aborted_by,
         seed: plan.seed,
     };
     Ok(RunOutcome {
-        summary: Summary::build(info, &totals, series.into_rows()),
+        summary: Summary::build(info, &totals, rows, verdicts),
         meta,
         interrupted,
     })

@@ -87,6 +87,7 @@ pub fn summary() -> Summary {
             interrupted: false,
             seed: 7,
             load_model: "closed: 2 users for 4s".into(),
+            aborted_by: None,
         },
         stats: vec![
             EndpointSummary::from_stats("GET", "/api/orders", &orders, duration),
@@ -118,5 +119,8 @@ pub fn summary() -> Summary {
         ],
         iterations: 7,
         dropped_iterations: 0,
+        checks: Vec::new(),
+        metrics: Vec::new(),
+        thresholds: Vec::new(),
     }
 }

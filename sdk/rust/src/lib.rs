@@ -52,7 +52,8 @@
 //!
 //! Everything a VU does goes through the engine: [`http`] for requests (the engine keeps the
 //! VU's connections and cookies and records every request), [`ctx`] for its id, time,
-//! randomness, `--env` values, sleeping and logging. A task that returns an error is counted
+//! randomness, `--env` values, sleeping and logging, [`metrics`] for checks and custom
+//! metrics (and `thresholds: [...]` in [`scenario!`] for the run's pass/fail criteria). A task that returns an error is counted
 //! as a task error and the VU goes on; a panic ends the VU (its message goes to the run's log
 //! first) and the engine starts a fresh one.
 
@@ -62,6 +63,7 @@ extern crate self as horde_sdk;
 
 pub mod ctx;
 pub mod http;
+pub mod metrics;
 pub mod think;
 
 mod macros;
@@ -145,7 +147,8 @@ pub const SDK: &str = concat!("horde-sdk ", env!("CARGO_PKG_VERSION"));
 /// ```
 pub mod prelude {
     pub use crate::think::{between, constant, constant_pacing, constant_throughput, no_wait};
-    pub use crate::{Error, Result, Value, ctx, http, json};
+    pub use crate::metrics::check;
+    pub use crate::{Error, Result, Value, ctx, http, json, metrics};
     pub use crate::{debug, error, info, trace, warn};
 }
 

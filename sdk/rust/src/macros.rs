@@ -6,9 +6,11 @@
 /// until the VU ends, so its fields are the user's state. Hooks and tasks are functions (or
 /// closures) taking `&mut User` and returning [`horde_sdk::Result`](crate::Result); tasks are
 /// named by the user's methods, each with an optional weight (1 if left out). The fields come
-/// in this order; `description`, `on_start`, `on_stop` and `wait` may be left out (`wait`
-/// then means no wait). `wait` takes any [`ThinkTime`](crate::ThinkTime); `between`,
-/// `constant`, `constant_pacing`, `constant_throughput` and `no_wait` need no import there.
+/// in this order; `description`, `on_start`, `on_stop`, `wait` and `thresholds` may be left
+/// out (`wait` then means no wait). `wait` takes any [`ThinkTime`](crate::ThinkTime);
+/// `between`, `constant`, `constant_pacing`, `constant_throughput` and `no_wait` need no
+/// import there. `thresholds` lists the run's pass/fail criteria in k6's syntax (see
+/// `docs/results.md`); `--threshold` on the command line adds more.
 ///
 /// ```no_run
 /// use horde_sdk::prelude::*;
@@ -43,12 +45,13 @@
 ///     user: Browser,
 ///     on_stop: Browser::on_stop,
 ///     wait: between(1, 5),
+///     thresholds: ["http_req_duration{name:/products/[id]}: p(95)<300"],
 ///     tasks: [home, product: 3],
 /// }
 /// ```
 ///
 /// The exports it provides: `metadata` (name, description, tasks in the order given, think
-/// time, and the SDK version), `on-start`, `run-task` (an index past the last task is an
+/// time, thresholds, and the SDK version), `on-start`, `run-task` (an index past the last task is an
 /// error) and `on-stop`. On the first call it also routes panic messages to the run's log.
 #[macro_export]
 macro_rules! scenario {
@@ -59,6 +62,7 @@ macro_rules! scenario {
         $(on_start: $on_start:expr,)?
         $(on_stop: $on_stop:expr,)?
         $(wait: $wait:expr,)?
+        $(thresholds: [$($threshold:expr),* $(,)?],)?
         tasks: [$($task:ident $(: $weight:expr)?),+ $(,)?] $(,)?
     ) => {
         const _: () = {
@@ -109,6 +113,7 @@ macro_rules! scenario {
                             .collect(),
                         think_time: think_time.into(),
                         sdk: ::std::string::String::from($crate::SDK),
+                        thresholds: ::std::vec![$($(::std::string::String::from($threshold)),*)?],
                     }
                 }
 
