@@ -15,7 +15,7 @@ pub struct ScenarioMeta {
     pub description: String,
     /// The SDK that built it, as the scenario reports it.
     pub sdk: String,
-    /// The WIT package and version it was built against, such as `horde:scenario@0.1.0`.
+    /// The WIT package and version it was built against, such as `horde:scenario@0.2.0`.
     pub wit: String,
     pub tasks: Vec<TaskMeta>,
     pub think_time: ThinkTime,

@@ -73,13 +73,13 @@ async fn files_that_are_not_scenarios() {
 
     let future = wat::parse_str(
         r#"(component
-             (import "horde:scenario/context@0.2.0" (instance
+             (import "horde:scenario/context@0.3.0" (instance
                (export "vu-id" (func (result u32)))))
            )"#,
     )
     .unwrap();
     let future = write(dir.path(), "future.wasm", &future);
-    refused(&["inspect", &future], 3, "built for horde:scenario@0.2.0").await;
+    refused(&["inspect", &future], 3, "built for horde:scenario@0.3.0").await;
 
     let no_exports = wat::parse_str(
         r#"(component

@@ -5,3 +5,4 @@ mod bad_input;
 mod common;
 mod models;
 mod runs;
+mod state;
