@@ -542,18 +542,15 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
     };
     let host = BaseUrl::parse(&url).map_err(|m| Failure::new(exit::ERROR, m))?;
     let mut plan = plan(scenario, Some(host), Some(url), model, &args.common)?;
-    if plan.data.get("users").is_none() {
-        let mut csv = String::from("username,password\n");
-        for (user, password) in &accounts {
-            csv.push_str(&format!("{user},{password}\n"));
-        }
-        let users = DataSet::parse("users", "(demo accounts)", Format::Csv, &csv)
-            .map_err(|e| Failure::new(exit::ERROR, e.to_string()))?;
-        plan.data = std::sync::Arc::new(DataSets::from_sets(
-            vec![users],
-            args.common.data_exhausted.into(),
-        ));
+    let mut csv = String::from("username,password\n");
+    for (user, password) in &accounts {
+        csv.push_str(&format!("{user},{password}\n"));
     }
+    let users = DataSet::parse("users", "(demo accounts)", Format::Csv, &csv)
+        .map_err(|e| Failure::new(exit::ERROR, e.to_string()))?;
+    std::sync::Arc::get_mut(&mut plan.data)
+        .expect("the plan's data sets are not shared yet")
+        .add_if_missing(users);
     let outcome = load::execute(plan, install_signals()).await;
     let served = target.stats();
     target.stop().await;

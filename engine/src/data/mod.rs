@@ -329,11 +329,10 @@ impl DataSets {
         })
     }
 
-    /// Data sets built in memory (the demo's accounts).
-    pub fn from_sets(sets: Vec<DataSet>, when_exhausted: WhenExhausted) -> Self {
-        Self {
-            sets,
-            when_exhausted,
+    /// Adds a set built in memory (the demo's accounts), unless one of its name was given.
+    pub fn add_if_missing(&mut self, set: DataSet) {
+        if self.get(&set.name).is_none() {
+            self.sets.push(set);
         }
     }
 
