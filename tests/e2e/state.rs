@@ -248,6 +248,33 @@ async fn teardown_runs_when_the_run_is_interrupted() {
     );
 }
 
+/// A failing setup ends the run before any VU starts, with exit code 5 and one line; teardown
+/// does not run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_setup_starts_no_vu() {
+    let target = target().await;
+    let result = run_against(
+        &target,
+        "lifecycle",
+        &["-u", "5", "-t", "5s", "--env", "FAIL_SETUP=1"],
+    )
+    .await;
+    let stats = target.stats();
+    target.stop().await;
+    assert_eq!(result.ran.code, 5, "stderr: {}", result.ran.stderr);
+    assert_eq!(
+        result.ran.stderr.trim(),
+        "error: setup returned an error: asked to fail (FAIL_SETUP); no VU was started"
+    );
+    assert_eq!(
+        served(&stats, "POST /api/auth/login"),
+        1,
+        "setup's own login"
+    );
+    assert_eq!(served(&stats, "GET /api/users/me"), 0);
+    assert_eq!(served(&stats, "POST /api/auth/logout"), 0, "no teardown");
+}
+
 /// The seed-0 scenario logs in with the accounts of its `users.csv`, which the demo target
 /// accepts with `--users-file`: every VU logs in as a different account, none fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

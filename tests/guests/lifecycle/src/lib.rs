@@ -1,5 +1,6 @@
 //! Setup logs in once and hands the token to every VU; each VU reads its profile with it and
 //! counts an order in a shared counter; teardown logs the token out and logs the counters.
+//! With `--env FAIL_SETUP=1`, setup fails after its login.
 use horde_sdk::prelude::*;
 
 fn setup() -> Result<String> {
@@ -8,6 +9,9 @@ fn setup() -> Result<String> {
         .want_body()
         .send()?;
     let token = login.json::<Value>()?["access_token"].as_str().ok_or("no access_token")?.to_string();
+    if ctx::env("FAIL_SETUP").is_some() {
+        return Err("asked to fail (FAIL_SETUP)".into());
+    }
     Ok(token)
 }
 
