@@ -6,4 +6,5 @@ mod common;
 mod models;
 mod outputs;
 mod runs;
+mod state;
 mod verdicts;

@@ -23,7 +23,9 @@ pub const WIT_PACKAGE: &str = "horde:scenario";
 pub const WIT_VERSION: &str = "0.2.0";
 
 /// The exports of the `scenario` world.
-const EXPORTS: [&str; 4] = ["metadata", "on-start", "run-task", "on-stop"];
+const EXPORTS: [&str; 6] = [
+    "metadata", "setup", "teardown", "on-start", "run-task", "on-stop",
+];
 
 /// How often the epoch ticks: a guest computing without host calls yields to other VUs at
 /// least this often, and a stopping run interrupts it within this time.
@@ -65,7 +67,7 @@ pub enum ScenarioError {
     )]
     ForeignImport { path: String, import: String },
     #[error(
-        "{path} does not export `{export}`, so it is not a horde scenario: the world {WIT_PACKAGE}/scenario@{WIT_VERSION} exports metadata, on-start, run-task and on-stop (use the horde-sdk `scenario!` macro)"
+        "{path} does not export `{export}`, so it is not a horde scenario: the world {WIT_PACKAGE}/scenario@{WIT_VERSION} exports metadata, setup, teardown, on-start, run-task and on-stop (use the horde-sdk `scenario!` macro)"
     )]
     MissingExport { path: String, export: String },
     #[error("{path} does not match the world {WIT_PACKAGE}/scenario@{WIT_VERSION}: {reason}")]
@@ -295,7 +297,7 @@ impl ScenarioRuntime {
         store.epoch_deadline_callback(|mut ctx| {
             let state = ctx.data_mut();
             let stopping = state.stop.is_cancelled();
-            if stopping && matches!(state.phase, Phase::Start | Phase::Task) {
+            if stopping && !matches!(state.phase, Phase::Stop | Phase::Metadata) {
                 return Ok(UpdateDeadline::Interrupt);
             }
             if state

@@ -1,10 +1,12 @@
-//! Running a test: load the scenario, check the target, start VUs as the load model says,
-//! collect statistics each second, stop on time or on a signal, and build the summary.
+//! Running a test: load the scenario, check the target, run `setup`, start VUs as the load
+//! model says, collect statistics each second, stop on time or on a signal, run `teardown`,
+//! and build the summary.
 
 mod closed;
 mod collector;
 mod crew;
 mod open;
+mod setup;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -14,10 +16,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio_util::sync::CancellationToken;
 
+use crate::data::DataSets;
 use crate::host::bindings::types::LogLevel;
 use crate::host::{BaseUrl, LogSink, RunContext, Sandbox, ScenarioError, ScenarioRuntime};
 use crate::http::ClientSettings;
 use crate::scenario::{ScenarioMeta, TaskPicker, ThinkTime};
+use crate::shared::SharedState;
 use crate::stats::{RunInfo, StatsHub, Summary};
 use crate::thresholds::{Measures, Threshold, VusView, evaluate};
 use crate::vu::{Iterations, UserGauge, VuPlan};
@@ -169,6 +173,10 @@ pub struct RunPlan {
     pub local_addrs: Vec<std::net::IpAddr>,
     /// `--threshold`s; the scenario's own are added to them.
     pub thresholds: Vec<Threshold>,
+    /// The `--data` sets, loaded and checked before anything runs.
+    pub data: Arc<DataSets>,
+    /// The time `setup` and `teardown` each get.
+    pub setup_timeout: Duration,
 }
 
 /// How a run can be stopped early: the first signal stops gracefully, the second at once.
@@ -185,6 +193,8 @@ pub enum RunError {
     Scenario(#[from] ScenarioError),
     #[error("cannot reach the target {host}: {reason}; is it running, and is --host right?")]
     Unreachable { host: String, reason: String },
+    #[error("{0}; no VU was started")]
+    Setup(String),
 }
 
 /// The result of a run.
@@ -209,6 +219,8 @@ pub fn describe_context(vu_memory: usize) -> Arc<RunContext> {
         },
         seed: 0,
         vu_memory,
+        data: Arc::new(DataSets::default()),
+        shared: SharedState::default(),
     })
 }
 
@@ -255,6 +267,8 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         },
         seed: plan.seed,
         vu_memory: plan.vu_memory,
+        data: plan.data.clone(),
+        shared: SharedState::default(),
     });
     let sandbox = Sandbox {
         max_vus: plan.model.max_vus(),
@@ -316,16 +330,29 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         collector_done.clone(),
     ));
 
-    let interrupted = plan
-        .model
-        .drive(
-            runtime.clone(),
-            run.clone(),
-            vu_plan,
-            gauge.clone(),
-            &signals,
-        )
-        .await;
+    let interrupted = match setup::run_setup(&runtime, &run, plan.setup_timeout, &signals).await {
+        Ok(setup::SetupEnd::Done) => {
+            let interrupted = plan
+                .model
+                .drive(
+                    runtime.clone(),
+                    run.clone(),
+                    vu_plan,
+                    gauge.clone(),
+                    &signals,
+                )
+                .await;
+            // Also after an interrupted run: what setup created is cleaned up either way.
+            setup::run_teardown(&runtime, &run, plan.setup_timeout, &signals).await;
+            interrupted
+        }
+        Ok(setup::SetupEnd::Interrupted) => true,
+        Err(why) => {
+            collector_done.cancel();
+            let _ = collector.await;
+            return Err(RunError::Setup(why));
+        }
+    };
 
     collector_done.cancel();
     let collector::Collected {

@@ -26,7 +26,7 @@ pub enum VuErrorKind {
     TaskError,
     /// `on-start` returned an error.
     StartError,
-    /// `on-stop` returned an error or ran out of time.
+    /// `on-stop` (or the run's `teardown`) returned an error or ran out of time.
     StopError,
 }
 
