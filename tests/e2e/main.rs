@@ -6,5 +6,6 @@ mod common;
 mod models;
 mod outputs;
 mod runs;
+mod seeds;
 mod state;
 mod verdicts;

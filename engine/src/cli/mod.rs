@@ -80,6 +80,16 @@ enum Command {
     DemoTarget(TargetArgs),
     /// Compare two runs' JSON summaries (horde run --json): B against A, per name and in total.
     Compare(CompareArgs),
+    /// Several runs' JSON summaries in one table: a row per run and request name with load,
+    /// average time, error %, throughput and kB/s received and sent; then bandwidth and checks.
+    Table(TableArgs),
+}
+
+#[derive(Debug, Args)]
+struct TableArgs {
+    /// Summaries written by `horde run --json`, in the order their rows are shown.
+    #[arg(required = true)]
+    summaries: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -428,6 +438,16 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Demo(args) => demo(args).await,
         Command::Compare(args) => compare(args),
+        Command::Table(args) => {
+            let runs = report::table::load_runs(&args.summaries)
+                .map_err(|m| Failure::new(exit::USAGE, m))?;
+            let text = report::table::render(&runs);
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush());
+            Ok(exit::OK)
+        }
         Command::DemoTarget(args) => {
             let users = match &args.users_file {
                 Some(path) => read_users_file(path).map_err(|m| Failure::new(exit::USAGE, m))?,

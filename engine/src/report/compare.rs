@@ -53,6 +53,18 @@ pub struct Tails {
 /// Reads a summary written by `horde run --json`, or says in one line what is wrong with the
 /// file and what to give instead.
 pub fn load(path: &Path) -> Result<RunSummary, String> {
+    let value = read_value(path)?;
+    serde_json::from_value(value).map_err(|e| {
+        format!(
+            "{} is a damaged horde summary ({e}); write it again with horde run --json FILE",
+            path.display()
+        )
+    })
+}
+
+/// Reads a file written by `horde run --json` as JSON, checking that it is a horde summary of
+/// the schema version this horde reads.
+pub fn read_value(path: &Path) -> Result<serde_json::Value, String> {
     let shown = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| {
         format!("cannot read {shown}: {e}; give a summary written by horde run --json FILE")
@@ -76,11 +88,7 @@ pub fn load(path: &Path) -> Result<RunSummary, String> {
             value["horde_version"]
         ));
     }
-    serde_json::from_value(value).map_err(|e| {
-        format!(
-            "{shown} is a damaged horde summary ({e}); write it again with horde run --json FILE"
-        )
-    })
+    Ok(value)
 }
 
 /// Which way is good for a number.
