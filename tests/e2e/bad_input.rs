@@ -58,8 +58,8 @@ async fn files_that_are_not_scenarios() {
 
     let other_world = wat::parse_str(
         r#"(component
-             (import "wasi:cli/environment@0.2.0" (instance
-               (export "get-arguments" (func (result (list string))))))
+             (import "wasi:http/outgoing-handler@0.2.0" (instance
+               (export "ping" (func (result u32)))))
            )"#,
     )
     .unwrap();
@@ -67,7 +67,7 @@ async fn files_that_are_not_scenarios() {
     refused(
         &["inspect", &other],
         3,
-        "imports `wasi:cli/environment@0.2.0`",
+        "imports `wasi:http/outgoing-handler@0.2.0`",
     )
     .await;
 

@@ -60,7 +60,8 @@ pub async fn run_horde_via(program: &str, args: Vec<String>, limit: Duration) ->
     run_command(Command::new(program), args, limit).await
 }
 
-async fn run_command(mut command: Command, args: Vec<String>, limit: Duration) -> Ran {
+/// Runs `command` with `args` the same way (for a horde with its own environment).
+pub async fn run_command(mut command: Command, args: Vec<String>, limit: Duration) -> Ran {
     tokio::task::spawn_blocking(move || {
         let started = Instant::now();
         let mut child = command

@@ -2,10 +2,12 @@
 //! components built from source (tests/guests, scripts) by `scripts/build`.
 
 mod bad_input;
+mod cache;
 mod common;
 mod models;
 mod outputs;
 mod runs;
+mod sandbox;
 mod seeds;
 mod state;
 mod verdicts;

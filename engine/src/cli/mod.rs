@@ -83,6 +83,20 @@ enum Command {
     /// Several runs' JSON summaries in one table: a row per run and request name with load,
     /// average time, error %, throughput and kB/s received and sent; then bandwidth and checks.
     Table(TableArgs),
+    /// The compiled-component cache: scenarios compiled to native code once, kept by hash
+    /// (in $HORDE_CACHE_DIR, else $XDG_CACHE_HOME/horde/components or ~/.cache/horde/components).
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CacheAction {
+    /// Remove every compiled component from the cache.
+    Clean,
+    /// Print the cache directory.
+    Dir,
 }
 
 #[derive(Debug, Args)]
@@ -448,6 +462,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 .and_then(|_| stdout.flush());
             Ok(exit::OK)
         }
+        Command::Cache { action } => cache(action),
         Command::DemoTarget(args) => {
             let users = match &args.users_file {
                 Some(path) => read_users_file(path).map_err(|m| Failure::new(exit::USAGE, m))?,
@@ -592,6 +607,37 @@ fn finish(outcome: RunOutcome, common: &CommonArgs) -> Result<u8, Failure> {
 }
 
 /// `horde compare`: a file that is not a horde summary is bad input (exit 2), like a bad flag.
+fn cache(action: CacheAction) -> Result<u8, Failure> {
+    use crate::host::cache;
+    let dir = cache::cache_dir().ok_or_else(|| {
+        Failure::new(
+            exit::ERROR,
+            format!(
+                "no cache directory: set {} (or HOME or XDG_CACHE_HOME)",
+                cache::CACHE_DIR_ENV
+            ),
+        )
+    })?;
+    match action {
+        CacheAction::Dir => println!("{}", dir.display()),
+        CacheAction::Clean => {
+            let cleaned = cache::clean(&dir).map_err(|e| {
+                Failure::new(
+                    exit::ERROR,
+                    format!("cannot clean the cache {}: {e}", dir.display()),
+                )
+            })?;
+            println!(
+                "removed {} compiled component(s), {:.1} MB, from {}",
+                cleaned.files,
+                cleaned.bytes as f64 / 1e6,
+                dir.display()
+            );
+        }
+    }
+    Ok(exit::OK)
+}
+
 fn compare(args: CompareArgs) -> Result<u8, Failure> {
     use report::compare;
     let a = compare::load(&args.a).map_err(|m| Failure::new(exit::USAGE, m))?;

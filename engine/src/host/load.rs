@@ -8,13 +8,17 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 use wasmtime::component::types::ComponentItem;
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline,
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimitsBuilder,
+    UpdateDeadline,
 };
 
 use super::bindings::{Scenario, ScenarioPre};
+use super::cache;
+use super::footprint::Footprint;
 use super::state::{Phase, RunContext, VuState};
+use super::wasi::{self, WasiSandbox};
 use crate::scenario::ScenarioMeta;
 
 /// The WIT package this engine implements.
@@ -63,7 +67,7 @@ pub enum ScenarioError {
     )]
     Version { path: String, found: String },
     #[error(
-        "{path} imports `{import}`, which horde does not provide: a scenario may import only the {WIT_PACKAGE}@{WIT_VERSION} interfaces (build it for the world {WIT_PACKAGE}/scenario)"
+        "{path} imports `{import}`, which horde does not provide: a scenario may import only the {WIT_PACKAGE}@{WIT_VERSION} interfaces and the sandboxed WASI 0.2 ones in docs/sandbox.md (build it for the world {WIT_PACKAGE}/scenario)"
     )]
     ForeignImport { path: String, import: String },
     #[error(
@@ -82,6 +86,10 @@ pub enum ScenarioError {
 pub struct ScenarioRuntime {
     engine: Engine,
     pre: ScenarioPre<VuState>,
+    /// What one instance needs from the pool and the store limiter.
+    footprint: Footprint,
+    /// Whether the scenario imports WASI, so each VU needs a [`WasiSandbox`].
+    wasi: bool,
     pub meta: ScenarioMeta,
     ticker_stop: Arc<AtomicBool>,
 }
@@ -92,13 +100,13 @@ impl Drop for ScenarioRuntime {
     }
 }
 
-fn wasmtime_config(sandbox: &Sandbox) -> Config {
+fn wasmtime_config(sandbox: &Sandbox, footprint: &Footprint) -> Config {
     let slots = sandbox.max_vus.saturating_add(4);
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(slots)
-        .total_core_instances(slots.saturating_mul(4))
-        .total_memories(slots.saturating_mul(2))
-        .total_tables(slots.saturating_mul(4))
+        .total_core_instances(slots.saturating_mul(footprint.core_instances))
+        .total_memories(slots.saturating_mul(footprint.memories))
+        .total_tables(slots.saturating_mul(footprint.tables))
         .total_stacks(slots)
         .max_memory_size(sandbox.vu_memory);
     let mut config = Config::new();
@@ -152,20 +160,28 @@ impl ScenarioRuntime {
         if bytes[4..8] == [1, 0, 0, 0] {
             return Err(ScenarioError::CoreModule { path });
         }
-        let engine =
-            Engine::new(&wasmtime_config(&sandbox)).map_err(|e| ScenarioError::Invalid {
+        let footprint = Footprint::of(bytes).map_err(|reason| ScenarioError::Invalid {
+            path: path.clone(),
+            reason,
+        })?;
+        let engine = Engine::new(&wasmtime_config(&sandbox, &footprint)).map_err(|e| {
+            ScenarioError::Invalid {
+                path: path.clone(),
+                reason: format!("{e:#}"),
+            }
+        })?;
+        let component = cache::load_or_compile(&engine, bytes, cache::cache_dir().as_deref())
+            .map_err(|e| ScenarioError::Invalid {
                 path: path.clone(),
                 reason: format!("{e:#}"),
             })?;
-        let component = Component::new(&engine, bytes).map_err(|e| ScenarioError::Invalid {
-            path: path.clone(),
-            reason: format!("{e:#}"),
-        })?;
 
         let ty = component.component_type();
+        let mut imports_wasi = false;
         for (name, _) in ty.imports(&engine) {
             match horde_version(name) {
                 Some(v) if v == WIT_VERSION => {}
+                None if wasi::is_linked_wasi(name) => imports_wasi = true,
                 Some(v) => {
                     return Err(ScenarioError::Version {
                         path,
@@ -212,6 +228,12 @@ impl ScenarioRuntime {
                 reason: format!("{e:#}"),
             }
         })?;
+        if imports_wasi {
+            wasi::add_to_linker(&mut linker).map_err(|e| ScenarioError::Invalid {
+                path: path.clone(),
+                reason: format!("{e:#}"),
+            })?;
+        }
         let instance_pre =
             linker
                 .instantiate_pre(&component)
@@ -245,6 +267,8 @@ impl ScenarioRuntime {
         let mut runtime = Self {
             engine,
             pre,
+            footprint,
+            wasi: imports_wasi,
             meta: ScenarioMeta {
                 name: String::new(),
                 description: String::new(),
@@ -287,8 +311,26 @@ impl ScenarioRuntime {
     /// A fresh instance for one VU, in its own store with the sandbox's limits.
     pub async fn instantiate(
         &self,
-        state: VuState,
+        mut state: VuState,
     ) -> wasmtime::Result<(Store<VuState>, Scenario)> {
+        state.limits = StoreLimitsBuilder::new()
+            .memory_size(state.run.vu_memory)
+            .instances(self.footprint.core_instances as usize + 4)
+            .memories(self.footprint.memories as usize)
+            .tables(self.footprint.tables as usize)
+            .trap_on_grow_failure(true)
+            .build();
+        if self.wasi {
+            // Seeded from the VU's own generator, so WASI's random numbers follow `--seed`
+            // like `context.random-u64`.
+            let seed = rand::RngCore::next_u64(&mut state.rng.clone());
+            state.wasi = Some(Box::new(WasiSandbox::new(
+                state.vu_id,
+                seed,
+                state.run.started,
+                state.run.log,
+            )));
+        }
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
         store.set_epoch_deadline(1);

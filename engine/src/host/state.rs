@@ -10,7 +10,7 @@ use http::uri::{Authority, PathAndQuery, Scheme, Uri};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 use tokio_util::sync::CancellationToken;
-use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime::StoreLimits;
 
 use crate::data::DataSets;
 use crate::http::{ClientSettings, VuClient};
@@ -18,6 +18,7 @@ use crate::shared::SharedState;
 use crate::stats::StatsHub;
 
 use super::bindings::types::LogLevel;
+use super::wasi::WasiSandbox;
 
 /// The `--host` a path such as `/api/orders` is joined to.
 #[derive(Debug, Clone)]
@@ -206,6 +207,10 @@ pub struct VuState {
     pub retire_self: bool,
     pub(super) recent: Vec<RecentResponse>,
     pub(super) next_response_id: u64,
+    /// The capability-less WASI of a scenario that imports it (set by
+    /// `ScenarioRuntime::instantiate`); None for scenarios that import only horde's
+    /// interfaces, which then pay nothing for it.
+    pub(super) wasi: Option<Box<WasiSandbox>>,
 }
 
 impl VuState {
@@ -237,16 +242,12 @@ impl VuState {
             metric_key: String::new(),
             retire_self: false,
             rng: SmallRng::seed_from_u64(seed),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(run.vu_memory)
-                .instances(64)
-                .tables(64)
-                .memories(8)
-                .trap_on_grow_failure(true)
-                .build(),
+            // Sized for the scenario by `ScenarioRuntime::instantiate`.
+            limits: StoreLimits::default(),
             run,
             recent: Vec::new(),
             next_response_id: 0,
+            wasi: None,
         }
     }
 }
