@@ -93,6 +93,7 @@ pub async fn collect(
             (now - last).as_secs_f64(),
             users,
             &interval,
+            Some(&totals),
         );
         if let Some(live) = &mut live {
             let line = progress_line(
@@ -134,6 +135,7 @@ pub async fn collect(
             (now - last).as_secs_f64(),
             gauge.live.load(Ordering::Relaxed),
             &interval,
+            Some(&totals),
         ));
     }
     Collected {

@@ -53,6 +53,8 @@ fn row(t: f64, users: u32, orders: u64, failures: u64, p50: f64) -> SeriesRow {
                 p99_ms: 1.5,
             },
         ],
+        percentiles_ms: None,
+        totals: None,
     }
 }
 

@@ -10,7 +10,7 @@ mod summary;
 pub use endpoint::{EndpointStats, IntendedTiming, Sample};
 pub use hub::{ErrorKey, IterationCounts, Snapshot, StatsHub, VuCounts, VuErrorKind};
 pub use measured::{CheckSummary, MetricSummary};
-pub use series::{SeriesEndpoint, SeriesRow, TimeSeries};
+pub use series::{RunningTotals, SeriesEndpoint, SeriesRow, TimeSeries};
 pub use summary::{
     EndpointSummary, ErrorSummary, IntendedSummary, Percentiles, RunInfo, SCHEMA_VERSION, Summary,
 };

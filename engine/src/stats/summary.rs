@@ -160,7 +160,7 @@ impl Percentiles {
         ("100%", 1.0),
     ];
 
-    fn from_stats(stats: &EndpointStats) -> Self {
+    pub(crate) fn from_stats(stats: &EndpointStats) -> Self {
         Self::from_quantiles(|quantile| ms(stats.quantile_us(quantile)))
     }
 
@@ -177,6 +177,25 @@ impl Percentiles {
             p99_9: q(0.999),
             p99_99: q(0.9999),
             p100: q(1.0),
+        }
+    }
+
+    /// Each percentile the larger of the two: a bound for a merged interval.
+    pub fn max(&self, other: &Percentiles) -> Percentiles {
+        let (a, b) = (self.values(), other.values());
+        let m = |i: usize| a[i].max(b[i]);
+        Percentiles {
+            p50: m(0),
+            p66: m(1),
+            p75: m(2),
+            p80: m(3),
+            p90: m(4),
+            p95: m(5),
+            p98: m(6),
+            p99: m(7),
+            p99_9: m(8),
+            p99_99: m(9),
+            p100: m(10),
         }
     }
 
