@@ -15,10 +15,13 @@ pub struct ScenarioMeta {
     pub description: String,
     /// The SDK that built it, as the scenario reports it.
     pub sdk: String,
-    /// The WIT package and version it was built against, such as `horde:scenario@0.1.0`.
+    /// The WIT package and version it was built against, such as `horde:scenario@0.2.0`.
     pub wit: String,
     pub tasks: Vec<TaskMeta>,
     pub think_time: ThinkTime,
+    /// Thresholds in k6's syntax, checked when the metadata is read.
+    #[serde(default)]
+    pub thresholds: Vec<String>,
 }
 
 /// One task and its weight.
@@ -109,7 +112,7 @@ impl ThinkTime {
 
 impl ScenarioMeta {
     /// Checks what the scenario reported: at least one task, unique non-empty names, weights
-    /// of at least 1, a sane think time.
+    /// of at least 1, a sane think time, thresholds that parse.
     pub fn from_wit(info: ScenarioInfo, wit: &str) -> Result<Self, String> {
         if info.tasks.is_empty() {
             return Err("it declares no tasks; a scenario needs at least one".into());
@@ -136,6 +139,9 @@ impl ScenarioMeta {
                 weight: t.weight,
             });
         }
+        for t in &info.thresholds {
+            crate::thresholds::parse(t).map_err(|e| e.to_string())?;
+        }
         Ok(Self {
             name: info.name,
             description: info.description,
@@ -143,6 +149,7 @@ impl ScenarioMeta {
             wit: wit.to_string(),
             tasks,
             think_time: ThinkTime::from_wit(info.think_time)?,
+            thresholds: info.thresholds,
         })
     }
 }

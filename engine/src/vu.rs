@@ -263,6 +263,8 @@ async fn one_pass(
             return PassEnd::Restart;
         }
         _ if stopping() => return PassEnd::Stopped,
+        // A unique data set ran out under `--data-exhausted stop`: this VU ends, uncounted.
+        _ if store.data().retire_self => return PassEnd::Stopped,
         Ok(Err(message)) => {
             run.stats
                 .record_vu_error(VuErrorKind::StartError, "on-start", &message);
@@ -276,7 +278,7 @@ async fn one_pass(
     }
 
     let mut pacer = Pacer::new(plan.think_time);
-    while !control.retiring() {
+    while !control.retiring() && !store.data().retire_self {
         let due = match seat.as_mut() {
             Some(seat) => match seat.next_ticket(control).await {
                 Some(ticket) => Some(ticket.due),
@@ -319,8 +321,8 @@ async fn one_pass(
             // Errors caused by the stop itself (a cancelled send, an interrupted loop) are not
             // the scenario's fault and are not counted. A task that returned leaves a usable
             // instance, so `on-stop` still runs; a trapped one does not.
-            Ok(Err(_)) if stopping() => break,
-            Err(_) if stopping() => return PassEnd::Stopped,
+            Ok(Err(_)) if stopping() || store.data().retire_self => break,
+            Err(_) if stopping() || store.data().retire_self => return PassEnd::Stopped,
             Ok(Err(message)) => {
                 run.stats
                     .record_vu_error(VuErrorKind::TaskError, task, &message);

@@ -296,6 +296,26 @@ void exports_scenario_metadata(scenario_scenario_info_t *ret) {
         scenario_string_dup(&ret->tasks.ptr[i].name, s->tasks[i].name);
         ret->tasks.ptr[i].weight = s->tasks[i].weight;
     }
+    size_t thresholds = s->thresholds ? s->threshold_count : 0;
+    ret->thresholds.len = thresholds;
+    ret->thresholds.ptr = calloc(thresholds ? thresholds : 1, sizeof *ret->thresholds.ptr);
+    for (size_t i = 0; i < thresholds; i++)
+        scenario_string_dup(&ret->thresholds.ptr[i], s->thresholds[i]);
+}
+
+/* This SDK has no setup or teardown hooks yet: setup hands every VU an empty value and
+ * teardown does nothing, which is what the engine expects of a scenario without them. */
+bool exports_scenario_setup(scenario_list_u8_t *ret, scenario_string_t *err) {
+    (void)err;
+    ret->ptr = NULL;
+    ret->len = 0;
+    return true;
+}
+
+bool exports_scenario_teardown(scenario_list_u8_t *setup_value, scenario_string_t *err) {
+    (void)err;
+    scenario_list_u8_free(setup_value);
+    return true;
 }
 
 /* Runs a hook; an error message goes back as the WIT err (freed after the call). */

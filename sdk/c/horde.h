@@ -210,6 +210,9 @@ typedef struct horde_scenario {
     /* The SDK reported in the metadata; NULL means this one. Set by other languages' SDKs
      * built on this one. */
     const char *sdk;
+    /* Pass/fail criteria in k6's syntax, e.g. "http_req_failed: rate<0.01"; may be NULL. */
+    const char *const *thresholds;
+    size_t threshold_count;
 } horde_scenario;
 
 /* The tasks of HORDE_SCENARIO: {"name", weight, function}, ... */

@@ -73,13 +73,13 @@ async fn files_that_are_not_scenarios() {
 
     let future = wat::parse_str(
         r#"(component
-             (import "horde:scenario/context@0.2.0" (instance
+             (import "horde:scenario/context@0.3.0" (instance
                (export "vu-id" (func (result u32)))))
            )"#,
     )
     .unwrap();
     let future = write(dir.path(), "future.wasm", &future);
-    refused(&["inspect", &future], 3, "built for horde:scenario@0.2.0").await;
+    refused(&["inspect", &future], 3, "built for horde:scenario@0.3.0").await;
 
     let no_exports = wat::parse_str(
         r#"(component
@@ -138,6 +138,18 @@ async fn bad_load_model_flags() {
     .await;
     refused(&["run", s, "--max-vus", "5"], 2, "--rate").await;
     refused(&["run", s, "--rate-stages", "10s"], 2, "DURATION:RATE").await;
+    refused(
+        &["run", s, "--threshold", "http_req_duration: p(95)<abc"],
+        2,
+        "\"abc\" is not a number",
+    )
+    .await;
+    refused(
+        &["run", s, "--threshold", "http_req_failed: avg<1"],
+        2,
+        "http_req_failed is a rate metric, which has rate",
+    )
+    .await;
     refused(
         &["run", s, "--rate", "10/s", "--wait", "constant(1)"],
         2,

@@ -10,3 +10,6 @@ mod new;
 mod outputs;
 mod runs;
 mod sandbox;
+mod seeds;
+mod state;
+mod verdicts;

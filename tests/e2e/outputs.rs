@@ -144,6 +144,13 @@ async fn csv_files_have_locusts_columns_and_the_runs_counts() {
         .collect();
     assert!(running.windows(2).all(|w| w[0] <= w[1]), "{running:?}");
     assert_eq!(*running.last().unwrap(), served_stats.total);
+    // Every second with requests has every column filled, as Locust's history has.
+    for row in aggregate_rows.iter().filter(|r| r[total_requests] != "0") {
+        assert!(
+            !row.iter().any(|field| field == "N/A"),
+            "an Aggregated history row with N/A: {row:?}"
+        );
+    }
     let started_s = count(&summary["run"]["started_at_unix_ms"]) / 1000;
     let stamps: Vec<u64> = aggregate_rows
         .iter()

@@ -246,7 +246,7 @@ async fn inspect_prints_metadata() {
     .await;
     assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
     let meta: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
-    assert_eq!(meta["wit"], "horde:scenario@0.1.0");
+    assert_eq!(meta["wit"], "horde:scenario@0.2.0");
     assert_eq!(meta["tasks"][0]["name"], "profile");
     assert_eq!(meta["tasks"][0]["weight"], 3);
     assert_eq!(meta["tasks"][1]["weight"], 1);

@@ -3,6 +3,8 @@
 
 mod parse;
 
+pub(crate) use parse::duration as parse_duration;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
@@ -12,6 +14,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::data::{DataSet, DataSets, Format, WhenExhausted};
 use crate::host::BaseUrl;
 use crate::host::bindings::types::LogLevel;
 use crate::load::{
@@ -20,7 +23,13 @@ use crate::load::{
 };
 use crate::report;
 use crate::scenario::ThinkTime;
-use crate::target::{DemoTarget, Stall, TargetConfig};
+use crate::thresholds::Threshold;
+
+/// `--threshold`: the parse error quotes the bad part.
+fn parse_threshold(text: &str) -> Result<Threshold, String> {
+    crate::thresholds::parse(text).map_err(|e| e.to_string())
+}
+use crate::target::{DemoTarget, Stall, TargetConfig, demo_users, read_users_file};
 
 /// Exit codes. Failed requests do not change the exit code; a run that completes exits 0.
 pub mod exit {
@@ -36,12 +45,17 @@ pub mod exit {
     pub const SCENARIO: u8 = 3;
     /// The target named by --host does not accept connections.
     pub const UNREACHABLE: u8 = 4;
+    /// A threshold failed (k6's code); its results were written.
+    pub const THRESHOLD_FAILED: u8 = 99;
+    /// The scenario's `setup` failed (an error, a trap, its time limit): no VU was started.
+    pub const SETUP: u8 = 5;
     /// The run was stopped by SIGINT or SIGTERM; its results were still written.
     pub const INTERRUPTED: u8 = 130;
 }
 
 const EXIT_CODES_HELP: &str = "Exit codes: 0 done; 1 error (e.g. an output file could not be written); \
-2 bad flag or argument (or a file given to compare is not a horde summary); 3 the scenario file cannot be used; 4 the target is unreachable; \
+2 bad flag or argument (also a malformed --data file, or a file given to compare that is not a horde summary); \
+3 the scenario file cannot be used; 4 the target is unreachable; 5 setup failed; 99 a threshold failed; \
 130 interrupted by a signal (results still written).";
 
 /// A load-testing engine whose virtual users are sandboxed WebAssembly components.
@@ -69,6 +83,9 @@ enum Command {
     /// Write a new scenario project (seed 0 in LANG, its SDK, the WIT contract and a `build`
     /// script) in the directory NAME; `cd NAME && ./build` makes target/NAME.wasm.
     New(NewArgs),
+    /// Several runs' JSON summaries in one table: a row per run and request name with load,
+    /// average time, error %, throughput and kB/s received and sent; then bandwidth and checks.
+    Table(TableArgs),
     /// The compiled-component cache: scenarios compiled to native code once, kept by hash
     /// (in $HORDE_CACHE_DIR, else $XDG_CACHE_HOME/horde/components or ~/.cache/horde/components).
     Cache {
@@ -92,6 +109,13 @@ enum CacheAction {
     Clean,
     /// Print the cache directory.
     Dir,
+}
+
+#[derive(Debug, Args)]
+struct TableArgs {
+    /// Summaries written by `horde run --json`, in the order their rows are shown.
+    #[arg(required = true)]
+    summaries: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -166,6 +190,17 @@ struct CommonArgs {
     /// A value for the scenario's context.env(KEY); repeatable.
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse::key_value)]
     env: Vec<(String, String)>,
+    /// A data set the scenario reads rows from: a .csv file with a header row, or a .jsonl
+    /// file with one JSON value per line; loaded and checked before the run; repeatable.
+    #[arg(long = "data", value_name = "NAME=FILE", value_parser = parse::data_set)]
+    data: Vec<(String, PathBuf)>,
+    /// What a unique read does once its data set has handed out every row: error (the read
+    /// fails and is counted) or stop (the read fails and the VU ends).
+    #[arg(long, value_enum, default_value_t = Exhausted::Error)]
+    data_exhausted: Exhausted,
+    /// How long the scenario's setup, and then its teardown, may each run.
+    #[arg(long, default_value = "60s", value_parser = parse::positive_duration)]
+    setup_timeout: Duration,
     /// Write the summary as JSON to FILE (schema: docs/summary.schema.json).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
@@ -176,6 +211,14 @@ struct CommonArgs {
     /// Write the run as one self-contained HTML page with charts and tables.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Write thresholds and checks as JUnit XML test cases, for CI systems.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// A pass/fail criterion in k6's syntax, e.g. 'http_req_duration{name:/api/orders}:
+    /// p(95)<200' or 'http_req_failed: rate<0.01, abortOnFail'; repeatable. A failed one
+    /// makes horde exit with 99.
+    #[arg(long = "threshold", value_name = "EXPR", value_parser = parse_threshold)]
+    thresholds: Vec<Threshold>,
     /// With --csv, add a row per (method, name) to each second of PREFIX_stats_history.csv,
     /// not only the Aggregated one (Locust's --csv-full-history).
     #[arg(long, requires = "csv")]
@@ -213,6 +256,21 @@ struct CommonArgs {
     /// 127.0.0.2,127.0.0.3), to open more connections than one address's ports allow.
     #[arg(long, value_name = "ADDRS", value_delimiter = ',')]
     local_addr: Vec<std::net::IpAddr>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Exhausted {
+    Error,
+    Stop,
+}
+
+impl From<Exhausted> for WhenExhausted {
+    fn from(e: Exhausted) -> Self {
+        match e {
+            Exhausted::Error => WhenExhausted::Error,
+            Exhausted::Stop => WhenExhausted::StopVu,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -279,6 +337,10 @@ struct TargetArgs {
     /// latency measured with and without coordinated omission).
     #[arg(long)]
     stall: bool,
+    /// Also accept the accounts of this CSV file, whose header names `username` and
+    /// `password` (the same file a scenario can read with --data users=FILE).
+    #[arg(long, value_name = "FILE")]
+    users_file: Option<PathBuf>,
 }
 
 /// The built seed-0 scenario, so `horde demo` needs no wasm toolchain. `scripts/build`
@@ -305,6 +367,7 @@ impl From<RunError> for Failure {
         let code = match e {
             RunError::Scenario(_) => exit::SCENARIO,
             RunError::Unreachable { .. } => exit::UNREACHABLE,
+            RunError::Setup(_) => exit::SETUP,
         };
         Failure::new(code, e.to_string())
     }
@@ -375,7 +438,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 host_text,
                 model,
                 &args.common,
-            );
+            )?;
             let outcome = load::execute(plan, install_signals()).await?;
             finish(outcome, &args.common)
         }
@@ -401,6 +464,16 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Demo(args) => demo(args).await,
         Command::Compare(args) => compare(args),
+        Command::Table(args) => {
+            let runs = report::table::load_runs(&args.summaries)
+                .map_err(|m| Failure::new(exit::USAGE, m))?;
+            let text = report::table::render(&runs);
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush());
+            Ok(exit::OK)
+        }
         Command::Cache { action } => cache(action),
         Command::New(args) => {
             let dir = crate::scaffold::create(Path::new("."), args.lang, &args.name).map_err(
@@ -421,10 +494,15 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(exit::OK)
         }
         Command::DemoTarget(args) => {
+            let users = match &args.users_file {
+                Some(path) => read_users_file(path).map_err(|m| Failure::new(exit::USAGE, m))?,
+                None => Vec::new(),
+            };
             let config = TargetConfig {
                 lax_expiry: args.lax_expiry,
                 token_ttl: args.token_ttl,
                 stall: args.stall.then(Stall::default),
+                users,
             };
             let target = DemoTarget::start(args.listen, config).await.map_err(|e| {
                 Failure::new(
@@ -492,14 +570,18 @@ fn load_model(args: &RunArgs) -> Result<LoadModel, Failure> {
     }))
 }
 
+/// The run's plan; loads and checks the `--data` files, so a malformed one stops the run
+/// before any request.
 fn plan(
     scenario: ScenarioSource,
     host: Option<BaseUrl>,
     host_text: Option<String>,
     model: LoadModel,
     common: &CommonArgs,
-) -> RunPlan {
-    RunPlan {
+) -> Result<RunPlan, Failure> {
+    let data = DataSets::load(&common.data, common.data_exhausted.into())
+        .map_err(|e| Failure::new(exit::USAGE, e.to_string()))?;
+    Ok(RunPlan {
         scenario,
         host,
         host_text,
@@ -515,7 +597,10 @@ fn plan(
         quiet: common.quiet,
         http2: common.http2,
         local_addrs: common.local_addr.clone(),
-    }
+        thresholds: common.thresholds.clone(),
+        data: std::sync::Arc::new(data),
+        setup_timeout: common.setup_timeout,
+    })
 }
 
 /// Prints the summary, writes the requested files, and picks the exit code.
@@ -538,7 +623,13 @@ fn finish(outcome: RunOutcome, common: &CommonArgs) -> Result<u8, Failure> {
         report::write_html(&outcome.summary, path)
             .map_err(|e| Failure::new(exit::ERROR, format!("{e:#}")))?;
     }
-    Ok(if outcome.interrupted {
+    if let Some(path) = &common.junit {
+        report::write_junit(&outcome.summary, path)
+            .map_err(|e| Failure::new(exit::ERROR, format!("{e:#}")))?;
+    }
+    Ok(if outcome.summary.thresholds.iter().any(|t| !t.passed) {
+        exit::THRESHOLD_FAILED
+    } else if outcome.interrupted {
         exit::INTERRUPTED
     } else {
         exit::OK
@@ -597,9 +688,13 @@ fn compare(args: CompareArgs) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
+/// The bundled scenario logs in with accounts from the data set `users` (unique rows): the
+/// demo makes one account per user, gives them to the target and to the run.
 async fn demo(args: DemoArgs) -> Result<u8, Failure> {
+    let accounts = demo_users(args.users);
     let config = TargetConfig {
         lax_expiry: args.lax_expiry,
+        users: accounts.clone(),
         ..TargetConfig::default()
     };
     let target = DemoTarget::start(SocketAddr::from(([127, 0, 0, 1], 0)), config)
@@ -623,7 +718,16 @@ async fn demo(args: DemoArgs) -> Result<u8, Failure> {
         bytes: DEMO_SCENARIO,
     };
     let host = BaseUrl::parse(&url).map_err(|m| Failure::new(exit::ERROR, m))?;
-    let plan = plan(scenario, Some(host), Some(url), model, &args.common);
+    let mut plan = plan(scenario, Some(host), Some(url), model, &args.common)?;
+    let mut csv = String::from("username,password\n");
+    for (user, password) in &accounts {
+        csv.push_str(&format!("{user},{password}\n"));
+    }
+    let users = DataSet::parse("users", "(demo accounts)", Format::Csv, &csv)
+        .map_err(|e| Failure::new(exit::ERROR, e.to_string()))?;
+    std::sync::Arc::get_mut(&mut plan.data)
+        .expect("the plan's data sets are not shared yet")
+        .add_if_missing(users);
     let outcome = load::execute(plan, install_signals()).await;
     let served = target.stats();
     target.stop().await;

@@ -83,6 +83,25 @@ pub fn key_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// `NAME=FILE` for `--data`: a name a scenario can spell (letters, digits, `-`, `_`).
+pub fn data_set(text: &str) -> Result<(String, std::path::PathBuf), String> {
+    let expected = || format!("{text:?} is not NAME=FILE; expected e.g. users=users.csv");
+    let (name, file) = text.split_once('=').ok_or_else(expected)?;
+    if file.is_empty() {
+        return Err(expected());
+    }
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(format!(
+            "{name:?} is not a data set name; use letters, digits, '-' and '_' (users=users.csv)"
+        ));
+    }
+    Ok((name.to_string(), file.into()))
+}
+
 /// Users per second for `--spawn-rate`: a positive number.
 pub fn rate(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {

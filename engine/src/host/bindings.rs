@@ -7,4 +7,4 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use self::horde::scenario::{context, http, types};
+pub use self::horde::scenario::{context, data, http, metrics, shared, types};

@@ -49,7 +49,7 @@ impl Host for VuState {
         match self.phase {
             // `on-stop` has its own deadline; elsewhere a stopping run cuts the nap short.
             Phase::Stop | Phase::Metadata => nap.await,
-            Phase::Start | Phase::Task => {
+            Phase::Setup | Phase::Start | Phase::Task | Phase::Teardown => {
                 tokio::select! {
                     _ = nap => {}
                     _ = self.stop.cancelled() => {}

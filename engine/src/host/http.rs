@@ -42,6 +42,8 @@ struct Job {
     time_left: Option<Duration>,
     /// How late the iteration started against its schedule (scheduled runs only).
     lag_us: Option<u64>,
+    /// The prefix of setup's and teardown's statistics names.
+    group: Option<&'static str>,
 }
 
 /// What came back to the fiber: the response to lower into the guest, or the error, plus what
@@ -52,6 +54,15 @@ struct Done {
     stat_name: String,
     reason: String,
     result: Result<Response, Error>,
+}
+
+/// A statistics name in its group: `[setup] /api/auth/login`. VUs' requests have no group,
+/// so the request path pays nothing for it.
+fn grouped(group: Option<&'static str>, name: String) -> String {
+    match group {
+        Some(group) => format!("{group} {name}"),
+        None => name,
+    }
 }
 
 /// Builds the hyper request, or says why the guest's request is invalid.
@@ -108,7 +119,10 @@ async fn perform(mut job: Job) -> Done {
     let outgoing = match prepare(&mut job, method.clone()) {
         Ok(outgoing) => outgoing,
         Err(why) => {
-            let stat_name = name.unwrap_or_else(|| "(invalid request)".to_string());
+            let stat_name = grouped(
+                job.group,
+                name.unwrap_or_else(|| "(invalid request)".to_string()),
+            );
             let reason = format!("invalid request: {why}");
             let sample = Sample {
                 elapsed_us: 0,
@@ -131,7 +145,10 @@ async fn perform(mut job: Job) -> Done {
         }
     };
     // Statistics group by the given name, else by the URL's path.
-    let stat_name = name.unwrap_or_else(|| outgoing.uri.path().to_string());
+    let stat_name = grouped(
+        job.group,
+        name.unwrap_or_else(|| outgoing.uri.path().to_string()),
+    );
     let started = Instant::now();
     // Boxed so that `perform`'s own future stays small: it is built on the guest's fiber
     // stack before the spawn moves it away, and a large one would touch pages there.
@@ -244,7 +261,9 @@ impl Host for VuState {
                     "requests are not allowed while describing the scenario (metadata)".into(),
                 ));
             }
-            Phase::Start | Phase::Task if self.stop.is_cancelled() => {
+            Phase::Setup | Phase::Start | Phase::Task | Phase::Teardown
+                if self.stop.is_cancelled() =>
+            {
                 return Err(Error::Cancelled);
             }
             _ => {}
@@ -266,6 +285,7 @@ impl Host for VuState {
             req,
             time_left,
             lag_us: self.lag.map(|lag| lag.as_micros() as u64),
+            group: self.phase.stats_group(),
         });
         // What is spawned from the fiber is a few bytes (a box); `perform`'s own future is
         // built and polled on the worker's stack. Moving a large future through tokio's spawn

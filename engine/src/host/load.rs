@@ -24,10 +24,12 @@ use crate::scenario::ScenarioMeta;
 /// The WIT package this engine implements.
 pub const WIT_PACKAGE: &str = "horde:scenario";
 /// Its version; a scenario built for another is refused with both versions named.
-pub const WIT_VERSION: &str = "0.1.0";
+pub const WIT_VERSION: &str = "0.2.0";
 
 /// The exports of the `scenario` world.
-const EXPORTS: [&str; 4] = ["metadata", "on-start", "run-task", "on-stop"];
+const EXPORTS: [&str; 6] = [
+    "metadata", "setup", "teardown", "on-start", "run-task", "on-stop",
+];
 
 /// How often the epoch ticks: a guest computing without host calls yields to other VUs at
 /// least this often, and a stopping run interrupts it within this time.
@@ -69,7 +71,7 @@ pub enum ScenarioError {
     )]
     ForeignImport { path: String, import: String },
     #[error(
-        "{path} does not export `{export}`, so it is not a horde scenario: the world {WIT_PACKAGE}/scenario@{WIT_VERSION} exports metadata, on-start, run-task and on-stop (use the horde-sdk `scenario!` macro)"
+        "{path} does not export `{export}`, so it is not a horde scenario: the world {WIT_PACKAGE}/scenario@{WIT_VERSION} exports metadata, setup, teardown, on-start, run-task and on-stop (use the horde-sdk `scenario!` macro)"
     )]
     MissingExport { path: String, export: String },
     #[error("{path} does not match the world {WIT_PACKAGE}/scenario@{WIT_VERSION}: {reason}")]
@@ -274,6 +276,7 @@ impl ScenarioRuntime {
                 wit: String::new(),
                 tasks: Vec::new(),
                 think_time: crate::scenario::ThinkTime::None,
+                thresholds: Vec::new(),
             },
             ticker_stop,
         };
@@ -336,7 +339,7 @@ impl ScenarioRuntime {
         store.epoch_deadline_callback(|mut ctx| {
             let state = ctx.data_mut();
             let stopping = state.stop.is_cancelled();
-            if stopping && matches!(state.phase, Phase::Start | Phase::Task) {
+            if stopping && !matches!(state.phase, Phase::Stop | Phase::Metadata) {
                 return Ok(UpdateDeadline::Interrupt);
             }
             if state

@@ -12,7 +12,9 @@ use rand::rngs::SmallRng;
 use tokio_util::sync::CancellationToken;
 use wasmtime::StoreLimits;
 
+use crate::data::DataSets;
 use crate::http::{ClientSettings, VuClient};
+use crate::shared::SharedState;
 use crate::stats::StatsHub;
 
 use super::bindings::types::LogLevel;
@@ -130,6 +132,10 @@ pub struct RunContext {
     pub log: LogSink,
     pub seed: u64,
     pub vu_memory: usize,
+    /// The `--data` sets, loaded before the run.
+    pub data: Arc<DataSets>,
+    /// Setup's value, counters and the key/value store.
+    pub shared: SharedState,
 }
 
 /// Which export a VU is in, which decides what its host calls may do.
@@ -137,9 +143,25 @@ pub struct RunContext {
 pub enum Phase {
     /// `metadata`: no requests allowed.
     Metadata,
+    /// `setup`, on an instance of its own before any VU starts.
+    Setup,
     Start,
     Task,
     Stop,
+    /// `teardown`, on an instance of its own after the last VU.
+    Teardown,
+}
+
+impl Phase {
+    /// The prefix of the statistics names of this phase's requests, which keeps setup's and
+    /// teardown's requests apart from the VUs'.
+    pub fn stats_group(self) -> Option<&'static str> {
+        match self {
+            Phase::Setup => Some("[setup]"),
+            Phase::Teardown => Some("[teardown]"),
+            _ => None,
+        }
+    }
 }
 
 /// Identifies a recent response for `mark-failed` / `mark-passed`.
@@ -178,6 +200,11 @@ pub struct VuState {
     /// against its schedule; every request of the iteration is also timed from its intended
     /// start. None in unscheduled runs and outside tasks.
     pub lag: Option<Duration>,
+    /// Reused to build the series key of each check and custom metric sample.
+    pub(super) metric_key: String,
+    /// Set when a `unique` data read ran out under `--data-exhausted stop`: the VU ends after
+    /// the current export instead of going on or restarting.
+    pub retire_self: bool,
     pub(super) recent: Vec<RecentResponse>,
     pub(super) next_response_id: u64,
     /// The capability-less WASI of a scenario that imports it (set by
@@ -212,6 +239,8 @@ impl VuState {
             timed_out: false,
             stop,
             lag: None,
+            metric_key: String::new(),
+            retire_self: false,
             rng: SmallRng::seed_from_u64(seed),
             // Sized for the scenario by `ScenarioRuntime::instantiate`.
             limits: StoreLimits::default(),

@@ -13,7 +13,49 @@ use super::LoadModel;
 use crate::host::RunContext;
 use crate::report::{LiveView, progress_line};
 use crate::stats::{SeriesRow, Snapshot, TimeSeries};
+use crate::thresholds::{Measures, Threshold, VusView, evaluate};
 use crate::vu::UserGauge;
+
+/// Thresholds with `abortOnFail`, checked on the totals each second, and how to stop the run
+/// when one fails.
+pub struct AbortWatch {
+    pub thresholds: Vec<Threshold>,
+    pub stop: CancellationToken,
+}
+
+impl AbortWatch {
+    /// The first abortOnFail threshold that fails on the totals so far, past its delay.
+    fn failing(
+        &self,
+        totals: &Snapshot,
+        elapsed: Duration,
+        users: u32,
+        peak: u32,
+    ) -> Option<String> {
+        let measures = Measures {
+            totals,
+            duration_s: elapsed.as_secs_f64(),
+            vus: VusView {
+                value: f64::from(users),
+                min: 0.0,
+                max: f64::from(peak),
+            },
+        };
+        self.thresholds
+            .iter()
+            .filter(|t| elapsed >= t.delay_abort_eval)
+            .find(|t| !evaluate(t, &measures).passed)
+            .map(|t| t.source.clone())
+    }
+}
+
+/// What the collector gathered: the run's totals, its time series, and the threshold that
+/// aborted it, if one did.
+pub struct Collected {
+    pub totals: Snapshot,
+    pub series: TimeSeries,
+    pub aborted_by: Option<String>,
+}
 
 pub async fn collect(
     run: Arc<RunContext>,
@@ -21,8 +63,10 @@ pub async fn collect(
     model: LoadModel,
     started: std::time::Instant,
     quiet: bool,
+    abort: AbortWatch,
     done: CancellationToken,
-) -> (Snapshot, TimeSeries) {
+) -> Collected {
+    let mut aborted_by = None;
     let mut totals = Snapshot::default();
     let mut series = TimeSeries::default();
     let mut interval = Snapshot::default();
@@ -49,6 +93,7 @@ pub async fn collect(
             (now - last).as_secs_f64(),
             users,
             &interval,
+            Some(&totals),
         );
         if let Some(live) = &mut live {
             let line = progress_line(
@@ -64,6 +109,17 @@ pub async fn collect(
         }
         series.push(row);
         last = now;
+        if aborted_by.is_none()
+            && let Some(failed) = abort.failing(
+                &totals,
+                started.elapsed(),
+                users,
+                gauge.peak.load(Ordering::Relaxed),
+            )
+        {
+            aborted_by = Some(failed);
+            abort.stop.cancel();
+        }
     }
     if let Some(live) = &mut live {
         live.clear();
@@ -79,7 +135,12 @@ pub async fn collect(
             (now - last).as_secs_f64(),
             gauge.live.load(Ordering::Relaxed),
             &interval,
+            Some(&totals),
         ));
     }
-    (totals, series)
+    Collected {
+        totals,
+        series,
+        aborted_by,
+    }
 }

@@ -1,10 +1,12 @@
-//! Running a test: load the scenario, check the target, start VUs as the load model says,
-//! collect statistics each second, stop on time or on a signal, and build the summary.
+//! Running a test: load the scenario, check the target, run `setup`, start VUs as the load
+//! model says, collect statistics each second, stop on time or on a signal, run `teardown`,
+//! and build the summary.
 
 mod closed;
 mod collector;
 mod crew;
 mod open;
+mod setup;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -14,11 +16,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio_util::sync::CancellationToken;
 
+use crate::data::DataSets;
 use crate::host::bindings::types::LogLevel;
 use crate::host::{BaseUrl, LogSink, RunContext, Sandbox, ScenarioError, ScenarioRuntime};
 use crate::http::ClientSettings;
 use crate::scenario::{ScenarioMeta, TaskPicker, ThinkTime};
+use crate::shared::SharedState;
 use crate::stats::{RunInfo, StatsHub, Summary};
+use crate::thresholds::{Measures, Threshold, VusView, evaluate};
 use crate::vu::{Iterations, UserGauge, VuPlan};
 
 pub use closed::{ClosedModel, IterationLimit, Stage, stage_target};
@@ -166,6 +171,12 @@ pub struct RunPlan {
     pub http2: bool,
     /// Local addresses to connect from, spread over the VUs.
     pub local_addrs: Vec<std::net::IpAddr>,
+    /// `--threshold`s; the scenario's own are added to them.
+    pub thresholds: Vec<Threshold>,
+    /// The `--data` sets, loaded and checked before anything runs.
+    pub data: Arc<DataSets>,
+    /// The time `setup` and `teardown` each get.
+    pub setup_timeout: Duration,
 }
 
 /// How a run can be stopped early: the first signal stops gracefully, the second at once.
@@ -182,6 +193,8 @@ pub enum RunError {
     Scenario(#[from] ScenarioError),
     #[error("cannot reach the target {host}: {reason}; is it running, and is --host right?")]
     Unreachable { host: String, reason: String },
+    #[error("{0}; no VU was started")]
+    Setup(String),
 }
 
 /// The result of a run.
@@ -206,6 +219,8 @@ pub fn describe_context(vu_memory: usize) -> Arc<RunContext> {
         },
         seed: 0,
         vu_memory,
+        data: Arc::new(DataSets::default()),
+        shared: SharedState::default(),
     })
 }
 
@@ -252,6 +267,8 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         },
         seed: plan.seed,
         vu_memory: plan.vu_memory,
+        data: plan.data.clone(),
+        shared: SharedState::default(),
     });
     let sandbox = Sandbox {
         max_vus: plan.model.max_vus(),
@@ -284,6 +301,24 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         .unwrap_or(0);
     let started = Instant::now();
 
+    let mut thresholds = plan.thresholds.clone();
+    for text in &meta.thresholds {
+        // Checked when the metadata was read.
+        thresholds.push(
+            crate::thresholds::parse(text).map_err(|e| ScenarioError::Invalid {
+                path: plan.scenario.display(),
+                reason: e.to_string(),
+            })?,
+        );
+    }
+    let abort = collector::AbortWatch {
+        thresholds: thresholds
+            .iter()
+            .filter(|t| t.abort_on_fail)
+            .cloned()
+            .collect(),
+        stop: signals.graceful.clone(),
+    };
     let collector_done = CancellationToken::new();
     let collector = tokio::spawn(collector::collect(
         run.clone(),
@@ -291,23 +326,60 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         plan.model.clone(),
         started,
         plan.quiet,
+        abort,
         collector_done.clone(),
     ));
 
-    let interrupted = plan
-        .model
-        .drive(
-            runtime.clone(),
-            run.clone(),
-            vu_plan,
-            gauge.clone(),
-            &signals,
-        )
-        .await;
+    let interrupted = match setup::run_setup(&runtime, &run, plan.setup_timeout, &signals).await {
+        Ok(setup::SetupEnd::Done) => {
+            let interrupted = plan
+                .model
+                .drive(
+                    runtime.clone(),
+                    run.clone(),
+                    vu_plan,
+                    gauge.clone(),
+                    &signals,
+                )
+                .await;
+            // Also after an interrupted run: what setup created is cleaned up either way.
+            setup::run_teardown(&runtime, &run, plan.setup_timeout, &signals).await;
+            interrupted
+        }
+        Ok(setup::SetupEnd::Interrupted) => true,
+        Err(why) => {
+            collector_done.cancel();
+            let _ = collector.await;
+            return Err(RunError::Setup(why));
+        }
+    };
 
     collector_done.cancel();
-    let (totals, series) = collector.await.expect("the collector does not panic");
+    let collector::Collected {
+        totals,
+        series,
+        aborted_by,
+    } = collector.await.expect("the collector does not panic");
     let duration_s = started.elapsed().as_secs_f64();
+    let rows = series.into_rows();
+    let users = rows.iter().map(|r| f64::from(r.users));
+    let measures = Measures {
+        totals: &totals,
+        duration_s,
+        vus: VusView {
+            value: rows.last().map_or(0.0, |r| f64::from(r.users)),
+            min: users.clone().reduce(f64::min).unwrap_or(0.0),
+            max: users.fold(f64::from(gauge.peak.load(Ordering::Relaxed)), f64::max),
+        },
+    };
+    let verdicts = thresholds
+        .iter()
+        .map(|t| {
+            let mut verdict = evaluate(t, &measures);
+            verdict.aborted_run = aborted_by.as_deref() == Some(t.source.as_str());
+            verdict
+        })
+        .collect();
     let info = RunInfo {
         scenario: meta.name.clone(),
         scenario_file: plan.scenario.display(),
@@ -318,10 +390,11 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         target_users: plan.model.max_vus_asked(),
         peak_users: gauge.peak.load(Ordering::Relaxed),
         interrupted,
+        aborted_by,
         seed: plan.seed,
     };
     Ok(RunOutcome {
-        summary: Summary::build(info, &totals, series.into_rows()),
+        summary: Summary::build(info, &totals, rows, verdicts),
         meta,
         interrupted,
     })

@@ -53,6 +53,18 @@ pub struct Tails {
 /// Reads a summary written by `horde run --json`, or says in one line what is wrong with the
 /// file and what to give instead.
 pub fn load(path: &Path) -> Result<RunSummary, String> {
+    let value = read_value(path)?;
+    serde_json::from_value(value).map_err(|e| {
+        format!(
+            "{} is a damaged horde summary ({e}); write it again with horde run --json FILE",
+            path.display()
+        )
+    })
+}
+
+/// Reads a file written by `horde run --json` as JSON, checking that it is a horde summary of
+/// the schema version this horde reads.
+pub fn read_value(path: &Path) -> Result<serde_json::Value, String> {
     let shown = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| {
         format!("cannot read {shown}: {e}; give a summary written by horde run --json FILE")
@@ -76,11 +88,7 @@ pub fn load(path: &Path) -> Result<RunSummary, String> {
             value["horde_version"]
         ));
     }
-    serde_json::from_value(value).map_err(|e| {
-        format!(
-            "{shown} is a damaged horde summary ({e}); write it again with horde run --json FILE"
-        )
-    })
+    Ok(value)
 }
 
 /// Which way is good for a number.
@@ -227,8 +235,12 @@ pub struct Comparison {
     pub aggregated: EndpointDiff,
 }
 
+/// Changes smaller than this share of the larger value are "same": the table shows changes
+/// to two decimals of a percent, and a verdict on a change it prints as 0.00 % misleads.
+const SAME_WITHIN: f64 = 1e-4;
+
 fn verdict(good: Good, a: f64, b: f64) -> Verdict {
-    if a == b {
+    if (b - a).abs() <= SAME_WITHIN * a.abs().max(b.abs()) {
         return Verdict::Same;
     }
     match good {
@@ -448,6 +460,13 @@ mod tests {
         let size = metric(x, "avg_size_bytes");
         assert_eq!((size.a, size.verdict), (Some(400.0), Some(Verdict::Same)));
         assert_eq!(metric(&c.aggregated, "p99_ms").verdict, Some(Verdict::Same));
+    }
+
+    #[test]
+    fn a_change_too_small_to_print_is_the_same() {
+        assert_eq!(verdict(Good::Higher, 1.6667, 1.66669), Verdict::Same);
+        assert_eq!(verdict(Good::Higher, 1.6667, 1.6), Verdict::Worse);
+        assert_eq!(verdict(Good::Lower, 0.0, 0.0), Verdict::Same);
     }
 
     #[test]

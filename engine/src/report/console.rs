@@ -155,6 +155,9 @@ pub fn render_summary(summary: &Summary) -> String {
             v.traps, v.task_timeouts, v.task_errors, v.start_errors, v.stop_errors, v.restarts
         );
     }
+    render_checks(&mut out, summary);
+    render_metrics(&mut out, summary);
+    render_thresholds(&mut out, summary);
     let r = &summary.run;
     let _ = writeln!(
         out,
@@ -222,6 +225,132 @@ fn intended_table(out: &mut String, summary: &Summary, w: usize) {
             let _ = write!(line, " {:>8}", ms(v));
         }
         let _ = writeln!(out, "{line} {:>7}", s.num_requests);
+    }
+}
+
+fn tags_text(tags: &std::collections::BTreeMap<String, String>) -> String {
+    if tags.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = tags.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+    format!(" {{{}}}", parts.join(","))
+}
+
+/// Checks, k6's way: a mark, the name, and passes out of runs.
+fn render_checks(out: &mut String, summary: &Summary) {
+    if summary.checks.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nChecks");
+    for c in &summary.checks {
+        let total = c.passes + c.fails;
+        let _ = writeln!(
+            out,
+            "  {} {}{}: {} of {} passed ({:.2}%){}",
+            if c.fails == 0 { "✓" } else { "✗" },
+            c.name,
+            tags_text(&c.tags),
+            c.passes,
+            total,
+            c.pass_rate * 100.0,
+            if c.fails > 0 {
+                format!(", {} FAILED", c.fails)
+            } else {
+                String::new()
+            }
+        );
+    }
+}
+
+/// Custom metrics, each with the values of its kind.
+fn render_metrics(out: &mut String, summary: &Summary) {
+    if summary.metrics.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nCustom metrics");
+    for m in &summary.metrics {
+        let order: &[&str] = match m.kind.as_str() {
+            "counter" => &["count", "rate"],
+            "gauge" => &["value", "min", "max"],
+            "rate" => &["rate", "passes", "fails"],
+            _ => &[
+                "avg", "min", "med", "max", "p(90)", "p(95)", "p(99)", "count",
+            ],
+        };
+        let values: Vec<String> = order
+            .iter()
+            .filter_map(|k| {
+                let v = m.values.get(*k)?;
+                Some(match *k {
+                    "rate" if m.kind == "counter" => format!("rate={v:.2}/s"),
+                    "rate" => format!("rate={:.2}%", v * 100.0),
+                    _ => format!("{k}={}", trim_number(*v)),
+                })
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {}{} ({}): {}",
+            m.name,
+            tags_text(&m.tags),
+            m.kind,
+            values.join(" ")
+        );
+    }
+}
+
+/// A number with at most three decimals and no trailing zeros.
+fn trim_number(v: f64) -> String {
+    let text = format!("{v:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.to_string()
+}
+
+/// Each threshold with its measured values and verdict.
+fn render_thresholds(out: &mut String, summary: &Summary) {
+    if summary.thresholds.is_empty() {
+        return;
+    }
+    let failed = summary.thresholds.iter().filter(|t| !t.passed).count();
+    let _ = writeln!(
+        out,
+        "\nThresholds: {} of {} passed{}",
+        summary.thresholds.len() - failed,
+        summary.thresholds.len(),
+        if failed > 0 { " (exit code 99)" } else { "" }
+    );
+    for t in &summary.thresholds {
+        let measured: Vec<String> = t
+            .conditions
+            .iter()
+            .map(|c| {
+                let agg = c.condition.split(['<', '>', '=', '!']).next().unwrap_or("");
+                match c.measured {
+                    Some(v) => format!(
+                        "{agg}={} {}",
+                        trim_number(v),
+                        if c.passed { "ok" } else { "FAILED" }
+                    ),
+                    None => format!("{agg}: no data FAILED"),
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {} {}  [{}]{}{}",
+            if t.passed { "✓" } else { "✗" },
+            t.threshold,
+            measured.join(", "),
+            t.note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+            if t.aborted_run {
+                " — stopped the run (abortOnFail)"
+            } else {
+                ""
+            }
+        );
     }
 }
 

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::stats::{EndpointSummary, Percentiles, SeriesEndpoint, SeriesRow, Summary};
+use crate::stats::{
+    EndpointSummary, Percentiles, RunningTotals, SeriesEndpoint, SeriesRow, Summary,
+};
 
 /// Locust writes "N/A" where a number does not exist (percentiles of an entry with no
 /// requests); horde also writes it for history columns its time series does not keep.
@@ -136,6 +138,20 @@ fn totals(s: &EndpointSummary) -> [String; 5] {
     ]
 }
 
+/// The `Total …` columns from the running totals, formatted as [`totals`] formats the run's.
+fn running_fields(t: &RunningTotals) -> [String; 5] {
+    if t.requests == 0 {
+        return ["0".into(), "0.0".into(), "0".into(), "0".into(), "0".into()];
+    }
+    [
+        py_float(t.median_ms),
+        py_float(t.avg_ms),
+        zero_or_float(t.min_ms),
+        zero_or_float(t.max_ms),
+        py_float(t.avg_size_bytes),
+    ]
+}
+
 /// Locust's percentile columns are whole milliseconds, or N/A for an entry with no requests.
 fn percentile_fields(s: &EndpointSummary) -> Vec<String> {
     if s.num_requests == 0 {
@@ -167,10 +183,11 @@ struct Running {
 /// `_stats_history.csv`: one `Aggregated` row per time-series row (a second), preceded, with
 /// `full_history` (Locust's `--csv-full-history`), by a row per (method, name) seen so far.
 ///
-/// Per row horde knows the interval's rates and p50/p95/p99, the users, and the cumulative
-/// counts; the other percentile columns are N/A, and so are the cumulative median, average,
-/// min, max and size, except on the row where the counts reach the run's totals: there they
-/// are the summary's.
+/// The `Aggregated` rows have every column: the interval's rates and percentiles, the users,
+/// and the run's running totals (counts, median, average, min, max, size) from the time
+/// series. The per-name rows of `full_history` have the interval's p50/p95/p99 and running
+/// counts; their other percentiles are N/A, and so are their running median, average, min,
+/// max and size except on the row where the counts reach the run's totals.
 pub fn history_csv(summary: &Summary, full_history: bool) -> String {
     let mut out = String::new();
     push_row(&mut out, history_header());
@@ -217,6 +234,7 @@ pub fn history_csv(summary: &Summary, full_history: bool) -> String {
                     name,
                     interval: interval.map(|e| Interval::of_endpoint(e, row.interval_s)),
                     running,
+                    running_totals: None,
                     total,
                 };
                 push_row(&mut out, fields.row());
@@ -229,6 +247,7 @@ pub fn history_csv(summary: &Summary, full_history: bool) -> String {
             name: "Aggregated",
             interval: Some(Interval::of_row(row)),
             running: &all,
+            running_totals: row.totals,
             total: Some(&summary.aggregated),
         };
         push_row(&mut out, fields.row());
@@ -244,6 +263,8 @@ struct Interval {
     p50_ms: f64,
     p95_ms: f64,
     p99_ms: f64,
+    /// Every percentile column, when the time series has them.
+    all: Option<Percentiles>,
 }
 
 impl Interval {
@@ -255,6 +276,7 @@ impl Interval {
             p50_ms: row.p50_ms,
             p95_ms: row.p95_ms,
             p99_ms: row.p99_ms,
+            all: row.percentiles_ms,
         }
     }
 
@@ -273,6 +295,7 @@ impl Interval {
             p50_ms: e.p50_ms,
             p95_ms: e.p95_ms,
             p99_ms: e.p99_ms,
+            all: None,
         }
     }
 }
@@ -285,6 +308,8 @@ struct HistoryFields<'a> {
     /// None when this (method, name) had no request in the interval.
     interval: Option<Interval>,
     running: &'a Running,
+    /// The run's running totals at this row, when the time series has them.
+    running_totals: Option<RunningTotals>,
     /// The run's totals for this (method, name).
     total: Option<&'a EndpointSummary>,
 }
@@ -304,8 +329,11 @@ impl HistoryFields<'_> {
             .map_or((0.0, 0.0), |i| (i.requests_per_sec, i.failures_per_sec));
         row.push(format!("{rps:.6}"));
         row.push(format!("{fps:.6}"));
-        for (title, _) in Percentiles::COLUMNS {
-            let value = match (&self.interval, title) {
+        for (index, (title, _)) in Percentiles::COLUMNS.iter().enumerate() {
+            let value = match (&self.interval, *title) {
+                (Some(i), _) if i.requests > 0 && i.all.is_some() => {
+                    whole_ms(i.all.expect("checked").values()[index])
+                }
                 (Some(i), "50%") if i.requests > 0 => whole_ms(i.p50_ms),
                 (Some(i), "95%") if i.requests > 0 => whole_ms(i.p95_ms),
                 (Some(i), "99%") if i.requests > 0 => whole_ms(i.p99_ms),
@@ -315,6 +343,10 @@ impl HistoryFields<'_> {
         }
         row.push(self.running.requests.to_string());
         row.push(self.running.failures.to_string());
+        if let Some(t) = self.running_totals {
+            row.extend(running_fields(&t));
+            return row;
+        }
         match self.total {
             Some(t) if t.num_requests == self.running.requests => row.extend(totals(t)),
             _ => row.extend(std::iter::repeat_n(NA.to_string(), 5)),
@@ -501,6 +533,44 @@ mod tests {
             rows[1],
             ",Aggregated,0,0,0,0.0,0,0,0,0.0,0.0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A"
         );
+    }
+
+    #[test]
+    fn history_rows_with_every_percentile_and_running_totals_fill_every_column() {
+        use crate::stats::RunningTotals;
+        let mut summary = fixture::summary();
+        let row = &mut summary.time_series[0];
+        row.percentiles_ms = Some(Percentiles {
+            p50: 1.2,
+            p66: 1.6,
+            p75: 2.5,
+            p80: 2.5,
+            p90: 3.0,
+            p95: 3.4,
+            p98: 3.5,
+            p99: 3.6,
+            p99_9: 3.6,
+            p99_99: 3.6,
+            p100: 3.6,
+        });
+        row.totals = Some(RunningTotals {
+            requests: 2,
+            failures: 0,
+            median_ms: 1.2,
+            avg_ms: 1.5,
+            min_ms: 0.4,
+            max_ms: 3.6,
+            avg_size_bytes: 250.0,
+        });
+        let text = history_csv(&summary, false);
+        let first: Vec<&str> = lines(&text)[1].split(',').collect();
+        assert_eq!(
+            first[6..17],
+            ["1", "2", "2", "2", "3", "3", "4", "4", "4", "4", "4"],
+            "every percentile, whole ms rounded half to even"
+        );
+        assert_eq!(first[17..], ["2", "0", "1.2", "1.5", "0.4", "3.6", "250.0"]);
+        assert!(!text.lines().nth(1).unwrap().contains(NA));
     }
 
     #[test]

@@ -53,6 +53,8 @@ fn row(t: f64, users: u32, orders: u64, failures: u64, p50: f64) -> SeriesRow {
                 p99_ms: 1.5,
             },
         ],
+        percentiles_ms: None,
+        totals: None,
     }
 }
 
@@ -87,6 +89,7 @@ pub fn summary() -> Summary {
             interrupted: false,
             seed: 7,
             load_model: "closed: 2 users for 4s".into(),
+            aborted_by: None,
         },
         stats: vec![
             EndpointSummary::from_stats("GET", "/api/orders", &orders, duration),
@@ -118,5 +121,8 @@ pub fn summary() -> Summary {
         ],
         iterations: 7,
         dropped_iterations: 0,
+        checks: Vec::new(),
+        metrics: Vec::new(),
+        thresholds: Vec::new(),
     }
 }

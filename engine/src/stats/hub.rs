@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use http::Method;
 use parking_lot::Mutex;
 
+use super::custom::{CustomStats, MetricSample};
 use super::endpoint::{EndpointStats, Sample};
 
 /// Errors reported by the guest's VUs themselves rather than by a request.
@@ -25,7 +26,7 @@ pub enum VuErrorKind {
     TaskError,
     /// `on-start` returned an error.
     StartError,
-    /// `on-stop` returned an error or ran out of time.
+    /// `on-stop` (or the run's `teardown`) returned an error or ran out of time.
     StopError,
 }
 
@@ -78,6 +79,8 @@ pub struct Snapshot {
     pub errors: HashMap<ErrorKey, i64>,
     pub vu: VuCounts,
     pub iterations: IterationCounts,
+    /// Checks and custom metrics.
+    pub custom: CustomStats,
 }
 
 impl Snapshot {
@@ -116,6 +119,7 @@ impl Snapshot {
         self.vu.add(&other.vu);
         self.iterations.completed += other.iterations.completed;
         self.iterations.dropped += other.iterations.dropped;
+        self.custom.merge(&other.custom);
     }
 
     /// Zeroes everything, keeping allocations.
@@ -128,6 +132,7 @@ impl Snapshot {
         self.errors.clear();
         self.vu = VuCounts::default();
         self.iterations = IterationCounts::default();
+        self.custom.clear();
     }
 
     /// Every endpoint's statistics merged into one (Locust's "Aggregated" row).
@@ -246,6 +251,22 @@ impl StatsHub {
     /// Counts iterations an arrival-rate run dropped because no VU was free.
     pub fn record_dropped(&self, n: u64) {
         self.with_shard(|shard| shard.iterations.dropped += n);
+    }
+
+    /// Counts one check of the series `key` (see `stats::custom::series_key`).
+    pub fn record_check(&self, key: &str, ok: bool) {
+        self.with_shard(|shard| shard.custom.record_check(key, ok));
+    }
+
+    /// Records one sample of a custom metric series.
+    pub fn record_metric(&self, key: &str, sample: MetricSample) {
+        self.with_shard(|shard| shard.custom.record_metric(key, sample));
+    }
+
+    /// Counts a scenario's misuse of an API that has no error to return (an invalid metric
+    /// name), so it shows in the error report.
+    pub fn record_misuse(&self, what: &str, message: &str) {
+        self.with_shard(|shard| shard.error("METRIC", what, message, 1));
     }
 
     pub fn record_restart(&self) {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::endpoint::EndpointStats;
 use super::hub::Snapshot;
+use super::summary::Percentiles;
 
 /// The most rows kept: an hour at one row a second, then two seconds a row, and so on.
 pub const MAX_ROWS: usize = 3600;
@@ -30,6 +31,47 @@ pub struct SeriesRow {
     pub p99_ms: f64,
     /// The same per (method, name), for those with requests in the interval.
     pub endpoints: Vec<SeriesEndpoint>,
+    /// All of Locust's percentiles of the interval (p50 … p100), for its CSV history.
+    /// Compaction keeps the larger value, like the three above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percentiles_ms: Option<Percentiles>,
+    /// The whole run up to the end of this interval, for Locust's `Total …` history columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totals: Option<RunningTotals>,
+}
+
+/// The run's statistics from its start to the end of a row's interval.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct RunningTotals {
+    pub requests: u64,
+    pub failures: u64,
+    pub median_ms: f64,
+    pub avg_ms: f64,
+    pub min_ms: f64,
+    pub max_ms: f64,
+    /// Bytes received per request.
+    pub avg_size_bytes: f64,
+}
+
+impl RunningTotals {
+    pub fn of(s: &EndpointStats) -> Self {
+        let per_request = |n: f64| {
+            if s.requests > 0 {
+                n / s.requests as f64
+            } else {
+                0.0
+            }
+        };
+        Self {
+            requests: s.requests,
+            failures: s.failures(),
+            median_ms: ms(s.quantile_us(0.5)),
+            avg_ms: per_request(s.total_us as f64) / 1000.0,
+            min_ms: if s.requests > 0 { ms(s.min_us) } else { 0.0 },
+            max_ms: ms(s.max_us),
+            avg_size_bytes: per_request(s.bytes_received as f64),
+        }
+    }
 }
 
 /// One (method, name) in one interval.
@@ -50,7 +92,14 @@ fn ms(us: u64) -> f64 {
 
 impl SeriesRow {
     /// The row for an interval that ended `t_s` seconds into the run and lasted `interval_s`.
-    pub fn from_interval(t_s: f64, interval_s: f64, users: u32, interval: &Snapshot) -> Self {
+    /// `totals` is the whole run so far, when the caller has it.
+    pub fn from_interval(
+        t_s: f64,
+        interval_s: f64,
+        users: u32,
+        interval: &Snapshot,
+        totals: Option<&Snapshot>,
+    ) -> Self {
         let all = interval.aggregated();
         let per_sec = |n: u64| {
             if interval_s > 0.0 {
@@ -76,6 +125,8 @@ impl SeriesRow {
             p95_ms: ms(all.quantile_us(0.95)),
             p99_ms: ms(all.quantile_us(0.99)),
             endpoints,
+            percentiles_ms: Some(Percentiles::from_stats(&all)),
+            totals: totals.map(|t| RunningTotals::of(&t.aggregated())),
         }
     }
 
@@ -91,6 +142,12 @@ impl SeriesRow {
         self.p50_ms = self.p50_ms.max(next.p50_ms);
         self.p95_ms = self.p95_ms.max(next.p95_ms);
         self.p99_ms = self.p99_ms.max(next.p99_ms);
+        self.percentiles_ms = match (self.percentiles_ms, next.percentiles_ms) {
+            (Some(a), Some(b)) => Some(a.max(&b)),
+            (a, b) => a.or(b),
+        };
+        // Running totals: the later row's are the merged row's.
+        self.totals = next.totals.or(self.totals);
         for e in next.endpoints {
             match self
                 .endpoints
@@ -199,6 +256,8 @@ mod tests {
                 p95_ms: p95,
                 p99_ms: p95,
             }],
+            percentiles_ms: None,
+            totals: None,
         }
     }
 

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::endpoint::{EndpointStats, IntendedTiming};
 use super::hub::{Snapshot, VuCounts};
+use super::measured::{CheckSummary, MetricSummary, checks_of, kind_clashes, metrics_of};
 use super::series::SeriesRow;
+use crate::thresholds::ThresholdResult;
 
 /// The version of the summary's shape (`docs/summary.schema.json`). It changes only when a
 /// field is removed or changes meaning; added fields keep it, so readers such as `horde
@@ -34,6 +36,15 @@ pub struct Summary {
     pub dropped_iterations: u64,
     /// One row per second (coarser in runs over an hour), oldest first.
     pub time_series: Vec<SeriesRow>,
+    /// Checks per name and tags.
+    #[serde(default)]
+    pub checks: Vec<CheckSummary>,
+    /// Custom metrics per name, kind and tags.
+    #[serde(default)]
+    pub metrics: Vec<MetricSummary>,
+    /// Each threshold with its measured values and verdict.
+    #[serde(default)]
+    pub thresholds: Vec<ThresholdResult>,
 }
 
 /// What was run, where and for how long.
@@ -52,8 +63,11 @@ pub struct RunInfo {
     pub target_users: u32,
     /// The most VUs alive at once.
     pub peak_users: u32,
-    /// True when the run was stopped by a signal before its end.
+    /// True when the run was stopped before its end, by a signal or a threshold.
     pub interrupted: bool,
+    /// The `abortOnFail` threshold that stopped the run, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aborted_by: Option<String>,
     /// The seed of the VUs' random generators; `--seed` with it repeats the task choices.
     pub seed: u64,
 }
@@ -146,7 +160,7 @@ impl Percentiles {
         ("100%", 1.0),
     ];
 
-    fn from_stats(stats: &EndpointStats) -> Self {
+    pub(crate) fn from_stats(stats: &EndpointStats) -> Self {
         Self::from_quantiles(|quantile| ms(stats.quantile_us(quantile)))
     }
 
@@ -163,6 +177,25 @@ impl Percentiles {
             p99_9: q(0.999),
             p99_99: q(0.9999),
             p100: q(1.0),
+        }
+    }
+
+    /// Each percentile the larger of the two: a bound for a merged interval.
+    pub fn max(&self, other: &Percentiles) -> Percentiles {
+        let (a, b) = (self.values(), other.values());
+        let m = |i: usize| a[i].max(b[i]);
+        Percentiles {
+            p50: m(0),
+            p66: m(1),
+            p75: m(2),
+            p80: m(3),
+            p90: m(4),
+            p95: m(5),
+            p98: m(6),
+            p99: m(7),
+            p99_9: m(8),
+            p99_99: m(9),
+            p100: m(10),
         }
     }
 
@@ -247,8 +280,14 @@ impl EndpointSummary {
 
 impl Summary {
     /// Builds the summary of a run from its merged statistics.
-    pub fn build(run: RunInfo, totals: &Snapshot, time_series: Vec<SeriesRow>) -> Self {
+    pub fn build(
+        run: RunInfo,
+        totals: &Snapshot,
+        time_series: Vec<SeriesRow>,
+        thresholds: Vec<ThresholdResult>,
+    ) -> Self {
         let duration = run.duration_s;
+        let metrics = metrics_of(&totals.custom, duration);
         let stats = totals
             .sorted_endpoints()
             .into_iter()
@@ -267,6 +306,7 @@ impl Summary {
                 occurrences: *n as u64,
             })
             .collect();
+        errors.extend(kind_clashes(&metrics));
         errors.sort_by(|a, b| {
             b.occurrences
                 .cmp(&a.occurrences)
@@ -283,6 +323,9 @@ impl Summary {
             iterations: totals.iterations.completed,
             dropped_iterations: totals.iterations.dropped,
             time_series,
+            checks: checks_of(&totals.custom),
+            metrics,
+            thresholds,
         }
     }
 }

@@ -53,6 +53,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+pub use accounts::{demo_users, read_users_file};
 pub use counters::TargetStats;
 use routes::App;
 
@@ -69,6 +70,8 @@ pub struct TargetConfig {
     pub token_ttl: Duration,
     /// Periodically hold every response, to show what stalls do to latency.
     pub stall: Option<Stall>,
+    /// Accounts (username, password) accepted besides the built-in ones (`--users-file`).
+    pub users: Vec<(String, String)>,
 }
 
 impl Default for TargetConfig {
@@ -77,6 +80,7 @@ impl Default for TargetConfig {
             lax_expiry: false,
             token_ttl: Duration::from_secs(300),
             stall: None,
+            users: Vec::new(),
         }
     }
 }

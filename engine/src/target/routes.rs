@@ -49,7 +49,7 @@ impl App {
             key: JwtKey::random(),
             token_ttl_secs: i64::try_from(config.token_ttl.as_secs()).unwrap_or(i64::MAX),
             lax_expiry: config.lax_expiry,
-            accounts: Accounts::builtin(),
+            accounts: Accounts::with_users(&config.users),
             sessions: Sessions::default(),
             revoked: Revocations::new(config.lax_expiry),
             counters: Counters::default(),

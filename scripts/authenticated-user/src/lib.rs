@@ -1,4 +1,11 @@
 //! Logs in once, then reads its profile and its orders with the token (Locust's `AuthenticatedUser`).
+//! Each VU logs in as its own account from the data set `users`:
+//!
+//! ```sh
+//! horde demo-target --users-file scripts/authenticated-user/users.csv &
+//! horde run target/scenarios/authenticated-user.wasm --host http://127.0.0.1:8080 \
+//!     --data users=scripts/authenticated-user/users.csv -u 50 -t 1m
+//! ```
 use horde_sdk::prelude::*;
 
 #[derive(Default)]
@@ -8,7 +15,12 @@ struct AuthenticatedUser {
 
 impl AuthenticatedUser {
     fn on_start(&mut self) -> Result {
-        let credentials = json!({ "username": "testuser", "password": "password123" });
+        // Each row goes to one VU only: no two VUs share an account.
+        let account = data::unique("users")?;
+        let credentials = json!({
+            "username": account.get("username"),
+            "password": account.get("password"),
+        });
         let login = http::post("/api/auth/login").json(&credentials).want_body().send()?;
         if login.status() == 200 {
             self.auth_token = login.json::<Value>()?["access_token"].as_str().map(String::from);
@@ -38,7 +50,7 @@ impl AuthenticatedUser {
 
 horde_sdk::scenario! {
     name: "authenticated-user",
-    description: "Logs in once, then reads its profile and its orders with the token.",
+    description: "Logs in once as its own account from the data set `users`, then reads its profile and its orders with the token.",
     user: AuthenticatedUser,
     on_start: AuthenticatedUser::on_start,
     wait: between(1, 5),

@@ -52,7 +52,10 @@
 //!
 //! Everything a VU does goes through the engine: [`http`] for requests (the engine keeps the
 //! VU's connections and cookies and records every request), [`ctx`] for its id, time,
-//! randomness, `--env` values, sleeping and logging. A task that returns an error is counted
+//! randomness, `--env` values, sleeping and logging, [`metrics`] for checks and custom
+//! metrics (and `thresholds: [...]` in [`scenario!`] for the run's pass/fail criteria),
+//! [`data`] for rows of the `--data` sets, [`shared`] for setup's value, counters and a
+//! key/value store shared by all VUs. A task that returns an error is counted
 //! as a task error and the VU goes on; a panic ends the VU (its message goes to the run's log
 //! first) and the engine starts a fresh one.
 
@@ -61,7 +64,10 @@
 extern crate self as horde_sdk;
 
 pub mod ctx;
+pub mod data;
 pub mod http;
+pub mod metrics;
+pub mod shared;
 pub mod think;
 
 mod macros;
@@ -145,7 +151,8 @@ pub const SDK: &str = concat!("horde-sdk ", env!("CARGO_PKG_VERSION"));
 /// ```
 pub mod prelude {
     pub use crate::think::{between, constant, constant_pacing, constant_throughput, no_wait};
-    pub use crate::{Error, Result, Value, ctx, http, json};
+    pub use crate::metrics::check;
+    pub use crate::{Error, Result, Value, ctx, data, http, json, metrics, shared};
     pub use crate::{debug, error, info, trace, warn};
 }
 
@@ -199,6 +206,14 @@ pub mod __private {
             }
             message
         })
+    }
+
+    /// Turns setup's result into the WIT `result<list<u8>, string>`.
+    pub fn finish_setup<T: Into<Vec<u8>>>(result: crate::Result<T>) -> Result<Vec<u8>, String> {
+        match result {
+            Ok(value) => Ok(value.into()),
+            Err(e) => finish(Err(e)).map(|()| Vec::new()),
+        }
     }
 
     /// The message `run-task` returns for an index the scenario does not have.

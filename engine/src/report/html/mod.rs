@@ -45,9 +45,18 @@ struct Section {
 /// empty section.
 type SectionBuilder = fn(&Summary) -> Option<Section>;
 
-/// The page's sections, in order. Thresholds and checks become two more builders here once
-/// the summary carries them.
-const SECTIONS: [SectionBuilder; 6] = [overview, charts, requests, percentiles, errors, vu_errors];
+/// The page's sections, in order.
+const SECTIONS: [SectionBuilder; 9] = [
+    overview,
+    thresholds,
+    checks,
+    charts,
+    requests,
+    percentiles,
+    metrics,
+    errors,
+    vu_errors,
+];
 
 const STYLE: &str = "
 body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1d2330;
@@ -391,6 +400,132 @@ fn errors(summary: &Summary) -> Option<Section> {
     })
 }
 
+fn tags_text(tags: &std::collections::BTreeMap<String, String>) -> String {
+    tags.iter()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Each threshold, its measured values and verdict, failed ones first.
+fn thresholds(summary: &Summary) -> Option<Section> {
+    if summary.thresholds.is_empty() {
+        return None;
+    }
+    let mut rows: Vec<(bool, Vec<String>)> = summary
+        .thresholds
+        .iter()
+        .map(|t| {
+            let measured: Vec<String> = t
+                .conditions
+                .iter()
+                .map(|c| match c.measured {
+                    Some(v) => format!("{}: {v}", c.condition),
+                    None => format!("{}: no data", c.condition),
+                })
+                .collect();
+            let mut verdict = if t.passed { "passed" } else { "FAILED" }.to_string();
+            if t.aborted_run {
+                verdict.push_str(" (stopped the run)");
+            }
+            (
+                false,
+                vec![
+                    verdict,
+                    t.threshold.clone(),
+                    measured.join("; "),
+                    t.note.clone().unwrap_or_default(),
+                ],
+            )
+        })
+        .collect();
+    rows.sort_by_key(|(_, cells)| cells[0] != "FAILED" && !cells[0].starts_with("FAILED"));
+    Some(Section {
+        id: "thresholds",
+        title: "Thresholds",
+        body: table(
+            "thresholds",
+            &[
+                "text:Verdict",
+                "text:Threshold",
+                "text:Measured",
+                "text:Note",
+            ],
+            &rows,
+        ),
+    })
+}
+
+fn checks(summary: &Summary) -> Option<Section> {
+    if summary.checks.is_empty() {
+        return None;
+    }
+    let rows: Vec<(bool, Vec<String>)> = summary
+        .checks
+        .iter()
+        .map(|c| {
+            (
+                false,
+                vec![
+                    if c.fails == 0 { "passed" } else { "FAILED" }.to_string(),
+                    c.name.clone(),
+                    tags_text(&c.tags),
+                    c.passes.to_string(),
+                    c.fails.to_string(),
+                    format!("{:.2}%", c.pass_rate * 100.0),
+                ],
+            )
+        })
+        .collect();
+    Some(Section {
+        id: "checks",
+        title: "Checks",
+        body: table(
+            "checks",
+            &[
+                "text:Verdict",
+                "text:Check",
+                "text:Tags",
+                "passes",
+                "fails",
+                "pass rate",
+            ],
+            &rows,
+        ),
+    })
+}
+
+fn metrics(summary: &Summary) -> Option<Section> {
+    if summary.metrics.is_empty() {
+        return None;
+    }
+    let rows: Vec<(bool, Vec<String>)> = summary
+        .metrics
+        .iter()
+        .map(|m| {
+            let values: Vec<String> = m.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            (
+                false,
+                vec![
+                    m.name.clone(),
+                    m.kind.clone(),
+                    tags_text(&m.tags),
+                    values.join(" "),
+                ],
+            )
+        })
+        .collect();
+    Some(Section {
+        id: "metrics",
+        title: "Custom metrics",
+        body: table(
+            "metrics",
+            &["text:Metric", "text:Kind", "text:Tags", "text:Values"],
+            &rows,
+        ),
+    })
+}
+
 fn vu_errors(summary: &Summary) -> Option<Section> {
     let v = &summary.vu_errors;
     if v.traps + v.task_timeouts + v.task_errors + v.start_errors + v.stop_errors + v.restarts == 0
@@ -469,5 +604,47 @@ mod tests {
         assert!(!page.contains("id=\"charts\""));
         assert!(!page.contains("href=\"#charts\""));
         assert!(page.contains("id=\"requests\""));
+        assert!(!page.contains("id=\"thresholds\""));
+        assert!(!page.contains("id=\"checks\""));
+        assert!(!page.contains("id=\"metrics\""));
+    }
+
+    #[test]
+    fn thresholds_checks_and_metrics_have_their_sections() {
+        use crate::stats::{CheckSummary, MetricSummary};
+        use crate::thresholds::{ConditionResult, ThresholdResult};
+        let mut summary = fixture::summary();
+        summary.thresholds = vec![ThresholdResult {
+            threshold: "http_req_failed: rate<0.01".into(),
+            passed: false,
+            abort_on_fail: true,
+            aborted_run: true,
+            conditions: vec![ConditionResult {
+                condition: "rate<0.01".into(),
+                measured: Some(0.25),
+                passed: false,
+            }],
+            note: None,
+        }];
+        summary.checks = vec![CheckSummary {
+            name: "expired token is rejected".into(),
+            tags: Default::default(),
+            passes: 0,
+            fails: 3,
+            pass_rate: 0.0,
+        }];
+        summary.metrics = vec![MetricSummary {
+            name: "orders_created".into(),
+            kind: "counter".into(),
+            tags: Default::default(),
+            values: [("count".to_string(), 4.0)].into(),
+        }];
+        let page = render(&summary);
+        assert_eq!(rows_of(&page, "thresholds"), 1);
+        assert!(page.contains("FAILED (stopped the run)"));
+        assert!(page.contains("rate&lt;0.01: 0.25"));
+        assert_eq!(rows_of(&page, "checks"), 1);
+        assert_eq!(rows_of(&page, "metrics"), 1);
+        assert!(page.contains("href=\"#thresholds\""));
     }
 }
