@@ -23,12 +23,13 @@ use horde::stats::StatsHub;
 use horde::target::{DemoTarget, TargetConfig};
 use tokio_util::sync::CancellationToken;
 
-const SEED0: [(&str, &str); 5] = [
+const SEED0: [(&str, &str); 6] = [
     ("Rust", "authenticated-user"),
     ("C", "authenticated-user-c"),
     ("Zig", "authenticated-user-zig"),
     ("JavaScript", "authenticated-user-js"),
     ("Python", "authenticated-user-python"),
+    ("Go", "authenticated-user-go"),
 ];
 const LIVE_VUS: u32 = 200;
 const LOAD_VUS: u32 = 50;

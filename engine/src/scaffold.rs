@@ -16,6 +16,7 @@ pub enum Lang {
     Zig,
     Js,
     Python,
+    Go,
 }
 
 impl fmt::Display for Lang {
@@ -26,6 +27,7 @@ impl fmt::Display for Lang {
             Lang::Zig => "Zig",
             Lang::Js => "JavaScript",
             Lang::Python => "Python",
+            Lang::Go => "Go",
         })
     }
 }
@@ -151,6 +153,29 @@ const JS: [Template; 2] = [
     },
 ];
 
+const GO: [Template; 5] = [
+    Template {
+        path: "main.go",
+        text: repo_file!("scripts/authenticated-user-go/main.go"),
+    },
+    Template {
+        path: "go.mod",
+        text: repo_file!("scripts/authenticated-user-go/go.mod"),
+    },
+    Template {
+        path: "sdk/go/go.mod",
+        text: repo_file!("sdk/go/go.mod"),
+    },
+    Template {
+        path: "sdk/go/horde.go",
+        text: repo_file!("sdk/go/horde.go"),
+    },
+    Template {
+        path: "sdk/go/abi.go",
+        text: repo_file!("sdk/go/abi.go"),
+    },
+];
+
 impl Lang {
     /// The files of a project in this language, besides the common ones.
     fn templates(self) -> Vec<&'static Template> {
@@ -160,6 +185,7 @@ impl Lang {
             Lang::Zig => C_SDK.iter().chain(ZIG.iter()).collect(),
             Lang::Python => PYTHON.iter().collect(),
             Lang::Js => JS.iter().collect(),
+            Lang::Go => GO.iter().collect(),
         }
     }
 
@@ -171,6 +197,7 @@ impl Lang {
             Lang::Zig => "build_zig",
             Lang::Python => "build_python",
             Lang::Js => "build_js",
+            Lang::Go => "build_go",
         }
     }
 
@@ -182,6 +209,7 @@ impl Lang {
             Lang::Zig => "scenario.zig",
             Lang::Python => "scenario.py",
             Lang::Js => "scenario.js",
+            Lang::Go => "main.go",
         }
     }
 }
@@ -210,10 +238,13 @@ fn valid_name(name: &str) -> bool {
         && !name.ends_with('-')
 }
 
-/// Fills a template: `{{name}}`, `{{lang}}`, `{{build}}`, `{{source}}`; and renames the
-/// seed-0 scenario (`"authenticated-user"` in its sources) to the project's name.
+/// Fills a template: `{{name}}`, `{{lang}}`, `{{build}}`, `{{source}}`; renames the seed-0
+/// scenario (`"authenticated-user"` in its sources, `module authenticated-user` in Go) to the
+/// project's name; points Go's `replace` at the SDK inside the project.
 fn fill(text: &str, lang: Lang, name: &str) -> String {
-    text.replace("{{name}}", name)
+    text.replace("module authenticated-user\n", &format!("module {name}\n"))
+        .replace("=> ../../sdk/go", "=> ./sdk/go")
+        .replace("{{name}}", name)
         .replace("{{lang}}", &lang.to_string())
         .replace("{{build}}", lang.builder())
         .replace("{{source}}", lang.source())

@@ -11,12 +11,13 @@ use serde_json::Value;
 use crate::common::*;
 
 /// Each language's build of seed 0, the reference (Rust) first.
-const SEED0: [(&str, &str); 5] = [
+const SEED0: [(&str, &str); 6] = [
     ("Rust", "authenticated-user"),
     ("C", "authenticated-user-c"),
     ("Zig", "authenticated-user-zig"),
     ("Python", "authenticated-user-python"),
     ("JavaScript", "authenticated-user-js"),
+    ("Go", "authenticated-user-go"),
 ];
 
 const USERS: u64 = 4;

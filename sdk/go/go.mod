@@ -1,0 +1,3 @@
+module horde.local/horde
+
+go 1.27
