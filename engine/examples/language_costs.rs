@@ -69,6 +69,8 @@ fn run_context(base: &str) -> Arc<RunContext> {
         },
         seed: 1,
         vu_memory: VU_MEMORY,
+        data: Arc::new(horde::data::DataSets::default()),
+        shared: horde::shared::SharedState::default(),
     })
 }
 

@@ -65,7 +65,7 @@ const COMMON: [Template; 3] = [
     },
 ];
 
-const RUST: [Template; 8] = [
+const RUST: [Template; 11] = [
     Template {
         path: "Cargo.toml",
         text: repo_file!("sdk/templates/rust/Cargo.toml"),
@@ -97,6 +97,18 @@ const RUST: [Template; 8] = [
     Template {
         path: "sdk/rust/src/think.rs",
         text: repo_file!("sdk/rust/src/think.rs"),
+    },
+    Template {
+        path: "sdk/rust/src/metrics.rs",
+        text: repo_file!("sdk/rust/src/metrics.rs"),
+    },
+    Template {
+        path: "sdk/rust/src/data.rs",
+        text: repo_file!("sdk/rust/src/data.rs"),
+    },
+    Template {
+        path: "sdk/rust/src/shared.rs",
+        text: repo_file!("sdk/rust/src/shared.rs"),
     },
 ];
 

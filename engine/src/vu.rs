@@ -301,7 +301,12 @@ async fn one_pass(
         let task_started = Instant::now();
         store.data_mut().lag = due.map(|due| task_started.saturating_duration_since(due));
         let outcome = scenario.call_run_task(&mut store, index).await;
-        run.stats.record_iteration();
+        // An iteration the run's stop cut short (its send cancelled, its guest interrupted)
+        // is not counted, as k6 does not count interrupted iterations; one that returned
+        // normally is, even if the stop came just after.
+        if matches!(outcome, Ok(Ok(()))) || !stopping() {
+            run.stats.record_iteration();
+        }
         if store.data().timed_out {
             // Past its deadline: the epoch callback interrupted the guest (which cannot be
             // entered again, so a fresh instance starts), or its last send was refused.

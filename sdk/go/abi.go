@@ -1,6 +1,6 @@
 package horde
 
-// The canonical ABI of the world horde:scenario/scenario@0.1.0 for wasm32, by hand: wit-bindgen's
+// The canonical ABI of the world horde:scenario/scenario@0.2.0 for wasm32, by hand: wit-bindgen's
 // Go generator needs the Go module go.bytecodealliance.org/pkg, which this project's build
 // machines cannot fetch (docs/languages/go.md). Every offset below is the layout wit-bindgen
 // gives the same records for C (pointers and lengths are 4 bytes, u64 aligned to 8); the
@@ -8,37 +8,37 @@ package horde
 
 import "unsafe"
 
-//go:wasmimport horde:scenario/http@0.1.0 send
+//go:wasmimport horde:scenario/http@0.2.0 send
 func witSend(request unsafe.Pointer, result unsafe.Pointer)
 
-//go:wasmimport horde:scenario/http@0.1.0 mark-failed
+//go:wasmimport horde:scenario/http@0.2.0 mark-failed
 func witMarkFailed(id uint64, reason unsafe.Pointer, reasonLen uint32)
 
-//go:wasmimport horde:scenario/http@0.1.0 mark-passed
+//go:wasmimport horde:scenario/http@0.2.0 mark-passed
 func witMarkPassed(id uint64)
 
-//go:wasmimport horde:scenario/context@0.1.0 vu-id
+//go:wasmimport horde:scenario/context@0.2.0 vu-id
 func witVuID() uint32
 
-//go:wasmimport horde:scenario/context@0.1.0 iteration
+//go:wasmimport horde:scenario/context@0.2.0 iteration
 func witIteration() uint64
 
-//go:wasmimport horde:scenario/context@0.1.0 env
+//go:wasmimport horde:scenario/context@0.2.0 env
 func witEnv(key unsafe.Pointer, keyLen uint32, result unsafe.Pointer)
 
-//go:wasmimport horde:scenario/context@0.1.0 elapsed-us
+//go:wasmimport horde:scenario/context@0.2.0 elapsed-us
 func witElapsedUs() uint64
 
-//go:wasmimport horde:scenario/context@0.1.0 unix-time-ms
+//go:wasmimport horde:scenario/context@0.2.0 unix-time-ms
 func witUnixTimeMs() uint64
 
-//go:wasmimport horde:scenario/context@0.1.0 random-u64
+//go:wasmimport horde:scenario/context@0.2.0 random-u64
 func witRandomU64() uint64
 
-//go:wasmimport horde:scenario/context@0.1.0 log
+//go:wasmimport horde:scenario/context@0.2.0 log
 func witLog(level uint32, message unsafe.Pointer, messageLen uint32)
 
-//go:wasmimport horde:scenario/context@0.1.0 sleep
+//go:wasmimport horde:scenario/context@0.2.0 sleep
 func witSleep(ms uint64)
 
 // Memory the engine allocates in the guest (cabi_realloc) for what it returns: kept alive
@@ -209,12 +209,13 @@ func logLine(level Level, message string) {
 
 // Kept alive between a call's return and the engine reading its result.
 var (
-	exportResult = area(56)
+	exportResult = area(64)
 	exportKeep   []any
 )
 
 // metadata returns scenario-info: name@0/4, description@8/12, tasks@16/20 (12 bytes each:
-// name ptr/len, weight), think-time tag@24 with its payload@32 (and @40), sdk@48/52.
+// name ptr/len, weight), think-time tag@24 with its payload@32 (and @40), sdk@48/52,
+// thresholds@56/60 (a list of strings: ptr/len pairs).
 //
 //go:wasmexport metadata
 func exportMetadata() unsafe.Pointer {
@@ -246,9 +247,43 @@ func exportMetadata() unsafe.Pointer {
 	p, n = str(SDK)
 	put32(base, 48, p)
 	put32(base, 52, n)
+	if len(s.Thresholds) > 0 {
+		list := area(8 * len(s.Thresholds))
+		lb := unsafe.Pointer(&list[0])
+		for i, t := range s.Thresholds {
+			p, n := str(t)
+			put32(lb, uintptr(8*i), p)
+			put32(lb, uintptr(8*i+4), n)
+		}
+		exportKeep = append(exportKeep, list)
+		put32(base, 56, addr(lb))
+	} else {
+		put32(base, 56, 0)
+	}
+	put32(base, 60, uint32(len(s.Thresholds)))
 	exportKeep = append(exportKeep, s)
 	return base
 }
+
+// setup returns result<list<u8>, string>: tag@0, list ptr@4 len@8. This SDK has no setup
+// hook yet: every VU gets an empty value, which is what the engine expects of a scenario
+// without one.
+//
+//go:wasmexport setup
+func exportSetup() unsafe.Pointer {
+	base := unsafe.Pointer(&exportResult[0])
+	exportKeep = exportKeep[:0]
+	put8(base, 0, 0)
+	put32(base, 4, 0)
+	put32(base, 8, 0)
+	return base
+}
+
+// teardown takes setup's value (list<u8> as ptr, len) and returns result<_, string>; with
+// no teardown hook it does nothing.
+//
+//go:wasmexport teardown
+func exportTeardown(valuePtr, valueLen uint32) unsafe.Pointer { return finish(nil) }
 
 // finish returns result<_, string>: tag@0, message ptr@4 len@8.
 func finish(err error) unsafe.Pointer {

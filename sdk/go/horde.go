@@ -250,6 +250,8 @@ type Scenario struct {
 	OnStop      func() error
 	Wait        Wait
 	Tasks       []Task
+	// Thresholds are pass/fail criteria in k6's syntax, e.g. "http_req_failed: rate<0.01".
+	Thresholds []string
 }
 
 var scenario *Scenario

@@ -28,8 +28,8 @@
 // The bindings componentize-js generates from sdk/wit are the `horde:scenario/*` imports
 // below; docs/languages/javascript.md shows how to build a scenario.
 
-import * as wit from "horde:scenario/http@0.1.0";
-import * as context from "horde:scenario/context@0.1.0";
+import * as wit from "horde:scenario/http@0.2.0";
+import * as context from "horde:scenario/context@0.2.0";
 
 export const SDK = "horde-sdk-js 0.1.0";
 
@@ -206,8 +206,17 @@ export function metadata() {
     tasks: d.tasks.map(({ name, weight }) => ({ name, weight })),
     thinkTime: d.wait ?? noWait(),
     sdk: SDK,
+    thresholds: d.thresholds ?? [],
   };
 }
+
+// This SDK has no setup or teardown hooks yet: setup hands every VU an empty value and
+// teardown does nothing, which is what the engine expects of a scenario without them.
+export function setup() {
+  return new Uint8Array(0);
+}
+
+export function teardown(_setupValue) {}
 
 export function onStart() {
   guard(defined().onStart);

@@ -82,6 +82,8 @@ const c = struct {
         tasks: [*]const CTask,
         task_count: usize,
         sdk: ?[*:0]const u8,
+        thresholds: ?[*]const [*:0]const u8 = null,
+        threshold_count: usize = 0,
     };
 
     extern fn horde_send(request: *const CRequest, response: ?*CResponse) ?[*:0]u8;

@@ -180,3 +180,8 @@ pub fn schema_problems(summary: &Value) -> Vec<String> {
         .map(|e| e.to_string())
         .collect()
 }
+
+/// Held by the tests that load the machine hard (building projects, many language runtimes)
+/// and by those that measure rates and timing, so that none of the latter runs beside one of
+/// the former on a 2-core CI machine.
+pub static EXCLUSIVE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

@@ -38,6 +38,7 @@ async fn inspect(scenario: &str) -> Value {
 /// component is compiled once (by `inspect`) and the run reads it from the cache.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_language_behaves_like_rust() {
+    let _alone = crate::common::EXCLUSIVE.lock().await;
     describes_seed0_like_rust().await;
     sends_the_same_requests_as_rust().await;
 }

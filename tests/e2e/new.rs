@@ -37,6 +37,7 @@ async fn scaffold_and_build(dir: &std::path::Path, lang: &str, name: &str) -> st
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scaffolded_projects_build_and_run_against_the_demo_target() {
+    let _alone = crate::common::EXCLUSIVE.lock().await;
     let dir = tempfile::tempdir().unwrap();
     for (lang, name) in [("c", "shop-c"), ("rust", "shop-rust")] {
         let component = scaffold_and_build(dir.path(), lang, name).await;

@@ -1,5 +1,6 @@
 //! Logs in once, then reads its profile and its orders with the token (Locust's `AuthenticatedUser`).
-//! Each VU logs in as its own account from the data set `users`:
+//! Given a data set `users`, each VU logs in as its own account from it; without one, every VU
+//! logs in as the seed's `testuser` (as the seed-0 scenarios of the other languages do):
 //!
 //! ```sh
 //! horde demo-target --users-file scripts/authenticated-user/users.csv &
@@ -16,11 +17,16 @@ struct AuthenticatedUser {
 impl AuthenticatedUser {
     fn on_start(&mut self) -> Result {
         // Each row goes to one VU only: no two VUs share an account.
-        let account = data::unique("users")?;
-        let credentials = json!({
-            "username": account.get("username"),
-            "password": account.get("password"),
-        });
+        let credentials = match data::unique("users") {
+            Ok(account) => json!({
+                "username": account.get("username"),
+                "password": account.get("password"),
+            }),
+            Err(data::DataError::UnknownSet(_)) => {
+                json!({ "username": "testuser", "password": "password123" })
+            }
+            Err(exhausted) => return Err(exhausted.into()),
+        };
         let login = http::post("/api/auth/login").json(&credentials).want_body().send()?;
         if login.status() == 200 {
             self.auth_token = login.json::<Value>()?["access_token"].as_str().map(String::from);
@@ -50,7 +56,7 @@ impl AuthenticatedUser {
 
 horde_sdk::scenario! {
     name: "authenticated-user",
-    description: "Logs in once as its own account from the data set `users`, then reads its profile and its orders with the token.",
+    description: "Logs in once, then reads its profile and its orders with the token.",
     user: AuthenticatedUser,
     on_start: AuthenticatedUser::on_start,
     wait: between(1, 5),

@@ -48,7 +48,16 @@ class WitWorld(wit_world.WitWorld):
             tasks=[_types.TaskInfo(name, weight) for name, weight in _TASKS],
             think_time=_USER.wait_time,
             sdk=SDK,
+            thresholds=list(getattr(_USER, "thresholds", [])),
         )
+
+    # This SDK has no setup or teardown hooks yet: setup hands every VU an empty value and
+    # teardown does nothing, which is what the engine expects of a scenario without them.
+    def setup(self):
+        return b""
+
+    def teardown(self, setup_value):
+        pass
 
     def _call(self, method):
         try:
