@@ -104,29 +104,13 @@ pub fn render_summary(summary: &Summary) -> String {
     let _ = writeln!(out, "(times in ms)");
 
     let _ = writeln!(out, "\nResponse time percentiles (ms, from HDR histograms)");
-    let mut header = format!("{:<8} {:<w$}  ", "Type", "Name");
-    for (title, _) in Percentiles::COLUMNS {
-        let _ = write!(header, " {title:>8}");
-    }
-    let _ = writeln!(out, "{header} {:>7}", "# reqs");
-    let prule = format!(
-        "--------|{}|{}|--------",
-        "-".repeat(w + 2),
-        "-".repeat(9 * Percentiles::COLUMNS.len())
-    );
-    let _ = writeln!(out, "{prule}");
-    let prow = |out: &mut String, s: &EndpointSummary| {
-        let mut line = format!("{:<8} {:<w$}  ", s.method, s.name);
-        for v in s.percentiles_ms.values() {
-            let _ = write!(line, " {:>8}", ms(v));
-        }
-        let _ = writeln!(out, "{line} {:>7}", s.num_requests);
-    };
-    for s in &summary.stats {
-        prow(&mut out, s);
-    }
-    let _ = writeln!(out, "{prule}");
-    prow(&mut out, &summary.aggregated);
+    let rows: Vec<_> = summary
+        .stats
+        .iter()
+        .chain(std::iter::once(&summary.aggregated))
+        .map(|s| (s, &s.percentiles_ms))
+        .collect();
+    percentile_table(&mut out, &rows, w);
     intended_table(&mut out, summary, w);
 
     render_bandwidth(&mut out, summary, w);
@@ -187,6 +171,31 @@ pub fn render_summary(summary: &Summary) -> String {
     out
 }
 
+/// A percentile table: a row per (method, name), the last one (the aggregate) under a rule.
+fn percentile_table(out: &mut String, rows: &[(&EndpointSummary, &Percentiles)], w: usize) {
+    let mut header = format!("{:<8} {:<w$}  ", "Type", "Name");
+    for (title, _) in Percentiles::COLUMNS {
+        let _ = write!(header, " {title:>8}");
+    }
+    let _ = writeln!(out, "{header} {:>7}", "# reqs");
+    let rule = format!(
+        "--------|{}|{}|--------",
+        "-".repeat(w + 2),
+        "-".repeat(9 * Percentiles::COLUMNS.len())
+    );
+    let _ = writeln!(out, "{rule}");
+    for (i, (s, percentiles)) in rows.iter().enumerate() {
+        if i + 1 == rows.len() {
+            let _ = writeln!(out, "{rule}");
+        }
+        let mut line = format!("{:<8} {:<w$}  ", s.method, s.name);
+        for v in percentiles.values() {
+            let _ = write!(line, " {:>8}", ms(v));
+        }
+        let _ = writeln!(out, "{line} {:>7}", s.num_requests);
+    }
+}
+
 /// Scheduled runs: the percentiles again, timed from each request's intended start, so the
 /// requests a stall held back count its delay (coordinated omission corrected).
 fn intended_table(out: &mut String, summary: &Summary, w: usize) {
@@ -204,28 +213,11 @@ fn intended_table(out: &mut String, summary: &Summary, w: usize) {
         "\nResponse time percentiles (ms) from the intended start: what a user arriving on schedule \
          waited (corrected for coordinated omission; the table above times from the actual send)"
     );
-    let mut header = format!("{:<8} {:<w$}  ", "Type", "Name");
-    for (title, _) in Percentiles::COLUMNS {
-        let _ = write!(header, " {title:>8}");
-    }
-    let _ = writeln!(out, "{header} {:>7}", "# reqs");
-    let prule = format!(
-        "--------|{}|{}|--------",
-        "-".repeat(w + 2),
-        "-".repeat(9 * Percentiles::COLUMNS.len())
-    );
-    let _ = writeln!(out, "{prule}");
-    let last = rows.len() - 1;
-    for (i, (s, intended)) in rows.into_iter().enumerate() {
-        if i == last && s.name == "Aggregated" {
-            let _ = writeln!(out, "{prule}");
-        }
-        let mut line = format!("{:<8} {:<w$}  ", s.method, s.name);
-        for v in intended.percentiles_ms.values() {
-            let _ = write!(line, " {:>8}", ms(v));
-        }
-        let _ = writeln!(out, "{line} {:>7}", s.num_requests);
-    }
+    let rows: Vec<_> = rows
+        .into_iter()
+        .map(|(s, intended)| (s, &intended.percentiles_ms))
+        .collect();
+    percentile_table(out, &rows, w);
 }
 
 fn tags_text(tags: &std::collections::BTreeMap<String, String>) -> String {

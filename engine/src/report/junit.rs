@@ -7,25 +7,8 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use super::markup::escape as xml;
 use crate::stats::Summary;
-
-/// Escapes text for an XML attribute or element.
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 cannot carry most control characters at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('?'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn measured(value: Option<f64>) -> String {
     value.map_or_else(|| "no data".to_string(), |v| format!("{v}"))

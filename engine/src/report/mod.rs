@@ -11,6 +11,7 @@ mod html;
 mod json;
 mod junit;
 mod live;
+mod markup;
 pub mod table;
 
 pub use console::{print_inspect, progress_line, render_summary};

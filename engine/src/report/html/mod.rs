@@ -10,28 +10,13 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::datetime;
+use super::markup::escape;
 use crate::stats::{EndpointSummary, Percentiles, Summary};
 use chart::{LineChart, Series};
 
 pub fn write_html(summary: &Summary, path: &Path) -> anyhow::Result<()> {
     std::fs::write(path, render(summary))
         .with_context(|| format!("cannot write the HTML report {}", path.display()))
-}
-
-/// Text made safe for HTML content and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// One part of the page, listed in its navigation.
