@@ -1,7 +1,8 @@
 //! Conformance of the language SDKs: every language's build of the seed-0 scenario
 //! (scripts/authenticated-user*, built by scripts/build) describes itself like the Rust one,
-//! and, run with the same seed, users and iterations against the demo target, sends the same
-//! requests: the same routes, statuses and deciding headers, in the same counts.
+//! and, run with the same seed, users, iterations and data set against the demo target, sends
+//! the same requests: the same routes, statuses and deciding headers, in the same counts.
+//! (tests/e2e/state.rs runs every language's data and shared-state probes.)
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -67,12 +68,26 @@ struct Seen {
     headers: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
+/// The seed-0 scenarios' accounts (scripts/authenticated-user/users.csv): every language's
+/// build logs in with a `unique` row of it, as the Rust one does.
+fn users_csv() -> std::path::PathBuf {
+    repo_root().join("scripts/authenticated-user/users.csv")
+}
+
 async fn run_seed0(language: &str, scenario: &str) -> Seen {
-    let target = target().await;
+    let users = horde::target::read_users_file(&users_csv()).unwrap();
+    let target = target_with(horde::target::TargetConfig {
+        users,
+        ..Default::default()
+    })
+    .await;
+    let data = format!("users={}", users_csv().display());
     let RunResult { ran, summary } = run_against(
         &target,
         scenario,
         &[
+            "--data",
+            &data,
             "-u",
             &USERS.to_string(),
             "--iterations-per-vu",

@@ -30,15 +30,84 @@ fn rows_taken(stderr: &str) -> Vec<(u32, u64)> {
         .collect()
 }
 
+/// The same state tests for the probes of every language: `unique-rows{suffix}` and
+/// `lifecycle{suffix}` (tests/guests/), each a port of the Rust probe that must behave exactly
+/// like it. The Rust probes run alongside the other tests; the others (large components, a
+/// runtime per VU) run one at a time.
+macro_rules! state_tests {
+    ($language:ident, $suffix:literal, $alone:literal) => {
+        mod $language {
+            use super::*;
+
+            async fn alone() -> Option<tokio::sync::MutexGuard<'static, ()>> {
+                if $alone {
+                    Some(crate::common::EXCLUSIVE.lock().await)
+                } else {
+                    None
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn unique_rows_are_never_handed_out_twice() {
+                let _alone = alone().await;
+                super::unique_rows_are_never_handed_out_twice(concat!("unique-rows", $suffix))
+                    .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn running_out_of_unique_rows_is_a_clear_error() {
+                let _alone = alone().await;
+                super::running_out_of_unique_rows_is_a_clear_error(concat!("unique-rows", $suffix))
+                    .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn per_vu_and_sequential_modes() {
+                let _alone = alone().await;
+                super::per_vu_and_sequential_modes(concat!("unique-rows", $suffix)).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn setup_value_reaches_every_vu_and_counters_are_exact() {
+                let _alone = alone().await;
+                super::setup_value_reaches_every_vu_and_counters_are_exact(concat!(
+                    "lifecycle",
+                    $suffix
+                ))
+                .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn teardown_runs_when_the_run_is_interrupted() {
+                let _alone = alone().await;
+                super::teardown_runs_when_the_run_is_interrupted(concat!("lifecycle", $suffix))
+                    .await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn a_failing_setup_starts_no_vu() {
+                let _alone = alone().await;
+                super::a_failing_setup_starts_no_vu(concat!("lifecycle", $suffix)).await;
+            }
+        }
+    };
+}
+
+state_tests!(rust, "", false);
+state_tests!(c, "-c", true);
+state_tests!(zig, "-zig", true);
+state_tests!(python, "-python", true);
+state_tests!(javascript, "-js", true);
+state_tests!(go, "-go", true);
+
 /// 205 VUs read `unique` rows of a 200-row set: every row goes to exactly one VU, and with
 /// `--data-exhausted stop` the five left without a row stop, uncounted, instead of failing.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unique_rows_are_never_handed_out_twice() {
+async fn unique_rows_are_never_handed_out_twice(probe: &str) {
     let target = target().await;
     let data = format!("users={}", users_csv());
     let result = run_against(
         &target,
-        "unique-rows",
+        probe,
         &[
             "-u",
             "205",
@@ -52,7 +121,7 @@ async fn unique_rows_are_never_handed_out_twice() {
     )
     .await;
     target.stop().await;
-    assert_eq!(result.ran.code, 0, "stderr: {}", result.ran.stderr);
+    assert_eq!(result.ran.code, 0, "{probe}: stderr: {}", result.ran.stderr);
     let taken = rows_taken(&result.ran.stderr);
     let mut by_row: HashMap<u64, Vec<u32>> = HashMap::new();
     for (vu, row) in &taken {
@@ -68,18 +137,12 @@ async fn unique_rows_are_never_handed_out_twice() {
 }
 
 /// Without `--data-exhausted stop`, running out is an error the VU reports, naming the set.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn running_out_of_unique_rows_is_a_clear_error() {
+async fn running_out_of_unique_rows_is_a_clear_error(probe: &str) {
     let target = target().await;
     let data = format!("users={}", users_csv());
-    let result = run_against(
-        &target,
-        "unique-rows",
-        &["-u", "203", "-t", "1s", "--data", &data],
-    )
-    .await;
+    let result = run_against(&target, probe, &["-u", "203", "-t", "1s", "--data", &data]).await;
     target.stop().await;
-    assert_eq!(result.ran.code, 0, "stderr: {}", result.ran.stderr);
+    assert_eq!(result.ran.code, 0, "{probe}: stderr: {}", result.ran.stderr);
     assert_eq!(rows_taken(&result.ran.stderr).len(), 200);
     assert!(count(&result.summary["vu_errors"]["start_errors"]) >= 3);
     let errors = result.summary["errors"].as_array().unwrap();
@@ -95,8 +158,7 @@ async fn running_out_of_unique_rows_is_a_clear_error() {
 }
 
 /// `per-vu` gives VU k row (k - 1) mod len; `sequential` goes round the rows across VUs.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn per_vu_and_sequential_modes() {
+async fn per_vu_and_sequential_modes(probe: &str) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("four.csv");
     std::fs::write(&file, "username\na\nb\nc\nd\n").unwrap();
@@ -104,7 +166,7 @@ async fn per_vu_and_sequential_modes() {
     let target = target().await;
     let per_vu = run_against(
         &target,
-        "unique-rows",
+        probe,
         &[
             "-u",
             "10",
@@ -119,7 +181,7 @@ async fn per_vu_and_sequential_modes() {
     .await;
     let sequential = run_against(
         &target,
-        "unique-rows",
+        probe,
         &[
             "-u",
             "10",
@@ -148,18 +210,12 @@ async fn per_vu_and_sequential_modes() {
 /// Setup logs in once and its token reaches every VU's `on-start`; 20 VUs adding 50 times
 /// each to a shared counter make exactly 1000; one VU of all wins a compare-and-swap;
 /// teardown logs out with setup's token. Setup's and teardown's requests have their own names.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn setup_value_reaches_every_vu_and_counters_are_exact() {
+async fn setup_value_reaches_every_vu_and_counters_are_exact(probe: &str) {
     let target = target().await;
-    let result = run_against(
-        &target,
-        "lifecycle",
-        &["-u", "20", "--iterations-per-vu", "50"],
-    )
-    .await;
+    let result = run_against(&target, probe, &["-u", "20", "--iterations-per-vu", "50"]).await;
     let stats = target.stats();
     target.stop().await;
-    assert_eq!(result.ran.code, 0, "stderr: {}", result.ran.stderr);
+    assert_eq!(result.ran.code, 0, "{probe}: stderr: {}", result.ran.stderr);
     assert_eq!(count(&result.summary["vu_errors"]["start_errors"]), 0);
     assert_eq!(
         served(&stats, "POST /api/auth/login"),
@@ -193,13 +249,12 @@ async fn setup_value_reaches_every_vu_and_counters_are_exact() {
 }
 
 /// The first SIGINT ends the VUs, then teardown still runs (and is counted) before the exit.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn teardown_runs_when_the_run_is_interrupted() {
+async fn teardown_runs_when_the_run_is_interrupted(probe: &str) {
     let target = target().await;
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("summary.json");
     let base = target.base_url();
-    let scenario = guest("lifecycle");
+    let scenario = guest(probe);
     let json_arg = json.clone();
     let code = tokio::task::spawn_blocking(move || {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_horde"))
@@ -250,18 +305,17 @@ async fn teardown_runs_when_the_run_is_interrupted() {
 
 /// A failing setup ends the run before any VU starts, with exit code 5 and one line; teardown
 /// does not run.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failing_setup_starts_no_vu() {
+async fn a_failing_setup_starts_no_vu(probe: &str) {
     let target = target().await;
     let result = run_against(
         &target,
-        "lifecycle",
+        probe,
         &["-u", "5", "-t", "5s", "--env", "FAIL_SETUP=1"],
     )
     .await;
     let stats = target.stats();
     target.stop().await;
-    assert_eq!(result.ran.code, 5, "stderr: {}", result.ran.stderr);
+    assert_eq!(result.ran.code, 5, "{probe}: stderr: {}", result.ran.stderr);
     assert_eq!(
         result.ran.stderr.trim(),
         "error: setup returned an error: asked to fail (FAIL_SETUP); no VU was started"
