@@ -37,8 +37,6 @@ fn rows_taken(stderr: &str) -> Vec<(u32, u64)> {
 macro_rules! state_tests {
     ($language:ident, $suffix:literal, $alone:literal) => {
         mod $language {
-            use super::*;
-
             async fn alone() -> Option<tokio::sync::MutexGuard<'static, ()>> {
                 if $alone {
                     Some(crate::common::EXCLUSIVE.lock().await)
