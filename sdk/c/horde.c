@@ -491,6 +491,52 @@ bool horde_shared_delete(const char *key) {
     return horde_scenario_shared_delete(&k);
 }
 
+/* ---- Checks and custom metrics ------------------------------------------------------- */
+
+typedef enum metric_kind { CHECK, COUNTER, GAUGE, RATE, TREND } metric_kind;
+
+/* Records one check or metric sample, its tags borrowed for the call (the engine copies
+ * them). Returns the check's `ok`. */
+static bool record(metric_kind kind, const char *name, double value, const char *const *tags) {
+    size_t n = 0;
+    while (tags && tags[n * 2] && tags[n * 2 + 1]) n++;
+    scenario_tuple2_string_string_t pairs[n ? n : 1];
+    for (size_t i = 0; i < n; i++) {
+        pairs[i].f0 = borrow(tags[i * 2]);
+        pairs[i].f1 = borrow(tags[i * 2 + 1]);
+    }
+    horde_scenario_metrics_tags_t t = {pairs, n};
+    scenario_string_t metric = borrow(name);
+    switch (kind) {
+    case CHECK: return horde_scenario_metrics_check(&metric, value != 0, &t);
+    case COUNTER: horde_scenario_metrics_counter_add(&metric, value, &t); break;
+    case GAUGE: horde_scenario_metrics_gauge_set(&metric, value, &t); break;
+    case RATE: horde_scenario_metrics_rate_add(&metric, value != 0, &t); break;
+    case TREND: horde_scenario_metrics_trend_add(&metric, value, &t); break;
+    }
+    return true;
+}
+
+bool horde_check(const char *name, bool ok, const char *const *tags) {
+    return record(CHECK, name, ok, tags);
+}
+
+void horde_metric_counter_add(const char *name, double value, const char *const *tags) {
+    record(COUNTER, name, value, tags);
+}
+
+void horde_metric_gauge_set(const char *name, double value, const char *const *tags) {
+    record(GAUGE, name, value, tags);
+}
+
+void horde_metric_rate_add(const char *name, bool value, const char *const *tags) {
+    record(RATE, name, value, tags);
+}
+
+void horde_metric_trend_add(const char *name, double value, const char *const *tags) {
+    record(TREND, name, value, tags);
+}
+
 /* ---- The world's exports ------------------------------------------------------------- */
 
 /* The WIT think time from the declared one (seconds to milliseconds). */

@@ -34,7 +34,8 @@
  *     );
  *
  * Data sets (horde_data_*), state shared by all VUs (horde_shared_*) and the scenario's setup
- * and teardown are described in docs/state.md. Every string or buffer the SDK hands out is a
+ * and teardown are described in docs/state.md; checks and custom metrics (horde_check,
+ * horde_metric_*) in docs/results.md. Every string or buffer the SDK hands out is a
  * new one for the caller to free() (or to free with its own *_free function); every error
  * returned is the caller's, to return from a hook (the SDK frees it) or to free().
  *
@@ -307,6 +308,37 @@ horde_error horde_shared_compare_and_swap(const char *key, const void *expected,
                                           uint64_t ttl_ms, bool *stored);
 /* Removes `key`; returns whether it held a live value. */
 bool horde_shared_delete(const char *key);
+
+/* ---- Checks and custom metrics ------------------------------------------------------- */
+
+/* What a scenario measures besides its requests, aggregated per run per name and tags.
+ * Metric names are ASCII letters, digits and `_` (at most 128, not starting with a digit) and
+ * not one of the built-in names (http_req_duration, checks, ...). Tags are "key", "value",
+ * ..., NULL (at most 8 pairs; NULL for none), built with HORDE_TAGS. A call with an invalid
+ * name or tags records nothing and shows in the run's error report.
+ *
+ *     horde_check("token is rejected", response.status == 401, NULL);
+ *     horde_metric_trend_add("cart_size", items, HORDE_TAGS("shop", "eu"));
+ */
+
+/* Tags for a check or metric: HORDE_TAGS("key", "value", ...), a NULL-terminated list. */
+#define HORDE_TAGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* Records a check named `name` (free text up to 256 characters) that passed when `ok`, and
+ * returns `ok`. Checks are counted per name and tags (passes, fails, rate) and form the
+ * `checks` metric thresholds can use; a failed check fails neither the request nor the task. */
+bool horde_check(const char *name, bool ok, const char *const *tags);
+/* Adds `value` to the counter `name`: its sum and rate per second are reported (k6's Counter). */
+void horde_metric_counter_add(const char *name, double value, const char *const *tags);
+/* Sets the gauge `name` to `value`: the last value, the smallest and the largest are reported
+ * (k6's Gauge). */
+void horde_metric_gauge_set(const char *name, double value, const char *const *tags);
+/* Adds one sample to the rate `name`: the share of true samples is reported (k6's Rate). */
+void horde_metric_rate_add(const char *name, bool value, const char *const *tags);
+/* Adds one sample to the trend `name`: its distribution (min, average, median, percentiles,
+ * max) is reported like response times (k6's Trend). Values from 0 to 1e9, kept to 3
+ * significant digits. */
+void horde_metric_trend_add(const char *name, double value, const char *const *tags);
 
 /* ---- The scenario -------------------------------------------------------------------- */
 

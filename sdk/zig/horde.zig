@@ -32,7 +32,8 @@
 //!     }
 //!
 //! Data sets (`horde.data`), state shared by all VUs (`horde.shared`) and the scenario's
-//! `setup`/`teardown` are described in docs/state.md.
+//! `setup`/`teardown` are described in docs/state.md; checks and custom metrics
+//! (`horde.metrics`) in docs/results.md.
 //!
 //! The SDK sits on the C SDK (sdk/c/horde.h), which sits on the bindings wit-bindgen
 //! generates from sdk/wit; docs/languages/zig.md shows how to build a scenario.
@@ -144,6 +145,11 @@ const c = struct {
         stored: ?*bool,
     ) ?[*:0]u8;
     extern fn horde_shared_delete(key: [*:0]const u8) bool;
+    extern fn horde_check(name: [*:0]const u8, ok: bool, tags: ?[*]const ?[*:0]const u8) bool;
+    extern fn horde_metric_counter_add(name: [*:0]const u8, value: f64, tags: ?[*]const ?[*:0]const u8) void;
+    extern fn horde_metric_gauge_set(name: [*:0]const u8, value: f64, tags: ?[*]const ?[*:0]const u8) void;
+    extern fn horde_metric_rate_add(name: [*:0]const u8, value: bool, tags: ?[*]const ?[*:0]const u8) void;
+    extern fn horde_metric_trend_add(name: [*:0]const u8, value: f64, tags: ?[*]const ?[*:0]const u8) void;
     extern fn malloc(size: usize) ?*anyopaque;
     extern fn free(ptr: ?*anyopaque) void;
 };
@@ -607,6 +613,130 @@ pub const shared = struct {
     }
 };
 
+/// Checks and custom metrics: what a scenario measures besides its requests, aggregated per
+/// run per name and tags. Metric names are ASCII letters, digits and `_` (at most 128, not
+/// starting with a digit) and not one of the built-in names (`http_req_duration`, `checks`,
+/// ...); tags are at most 8 `.{ "key", "value" }` pairs per call. A call with an invalid name
+/// or tags records nothing and shows in the run's error report.
+///
+///     const cart_size = horde.metrics.Trend.init("cart_size");
+///     _ = horde.metrics.check("token is rejected", r.status == 401);
+///     cart_size.addTagged(3, &.{.{ "shop", "eu" }});
+pub const metrics = struct {
+    /// Tags: `&.{ .{ "token", "expired" } }`.
+    pub const Tags = []const [2][*:0]const u8;
+
+    /// A tag list as the C SDK takes it ("key", "value", ..., null), in `buffer`. Past 16
+    /// pairs the rest are left out: more than 8 is refused by the engine either way.
+    fn cTags(tags: Tags, buffer: *[33]?[*:0]const u8) [*]const ?[*:0]const u8 {
+        const n = @min(tags.len, 16);
+        for (tags[0..n], 0..) |tag, i| {
+            buffer[i * 2] = tag[0];
+            buffer[i * 2 + 1] = tag[1];
+        }
+        buffer[n * 2] = null;
+        return buffer;
+    }
+
+    /// Records a check named `name` (free text up to 256 characters) that passed when `ok`,
+    /// and returns `ok`. Checks are counted per name (passes, fails, rate) and form the
+    /// `checks` metric thresholds can use; a failed check fails neither request nor task.
+    pub fn check(name: [*:0]const u8, ok: bool) bool {
+        return c.horde_check(name, ok, null);
+    }
+
+    /// `check` with tags, such as `&.{.{ "token", "expired" }}`.
+    pub fn checkTagged(name: [*:0]const u8, ok: bool, tags: Tags) bool {
+        var buffer: [33]?[*:0]const u8 = undefined;
+        return c.horde_check(name, ok, cTags(tags, &buffer));
+    }
+
+    /// A sum, reported with its rate per second (k6's `Counter`).
+    pub const Counter = struct {
+        name: [*:0]const u8,
+
+        /// Names a counter; nothing is recorded until `add`.
+        pub fn init(name: [*:0]const u8) Counter {
+            return .{ .name = name };
+        }
+
+        /// Adds `value` to the counter.
+        pub fn add(self: Counter, value: f64) void {
+            c.horde_metric_counter_add(self.name, value, null);
+        }
+
+        /// Adds `value` to the counter's series with these tags.
+        pub fn addTagged(self: Counter, value: f64, tags: Tags) void {
+            var buffer: [33]?[*:0]const u8 = undefined;
+            c.horde_metric_counter_add(self.name, value, cTags(tags, &buffer));
+        }
+    };
+
+    /// The last value set, with the smallest and the largest (k6's `Gauge`).
+    pub const Gauge = struct {
+        name: [*:0]const u8,
+
+        /// Names a gauge.
+        pub fn init(name: [*:0]const u8) Gauge {
+            return .{ .name = name };
+        }
+
+        /// Sets the gauge to `value`.
+        pub fn set(self: Gauge, value: f64) void {
+            c.horde_metric_gauge_set(self.name, value, null);
+        }
+
+        /// Sets the gauge's series with these tags.
+        pub fn setTagged(self: Gauge, value: f64, tags: Tags) void {
+            var buffer: [33]?[*:0]const u8 = undefined;
+            c.horde_metric_gauge_set(self.name, value, cTags(tags, &buffer));
+        }
+    };
+
+    /// The share of samples that were true (k6's `Rate`).
+    pub const Rate = struct {
+        name: [*:0]const u8,
+
+        /// Names a rate.
+        pub fn init(name: [*:0]const u8) Rate {
+            return .{ .name = name };
+        }
+
+        /// Adds one sample.
+        pub fn add(self: Rate, value: bool) void {
+            c.horde_metric_rate_add(self.name, value, null);
+        }
+
+        /// Adds one sample to the series with these tags.
+        pub fn addTagged(self: Rate, value: bool, tags: Tags) void {
+            var buffer: [33]?[*:0]const u8 = undefined;
+            c.horde_metric_rate_add(self.name, value, cTags(tags, &buffer));
+        }
+    };
+
+    /// A distribution (min, average, median, percentiles, max), like response times (k6's
+    /// `Trend`). Values from 0 to 1e9, kept to 3 significant digits.
+    pub const Trend = struct {
+        name: [*:0]const u8,
+
+        /// Names a trend.
+        pub fn init(name: [*:0]const u8) Trend {
+            return .{ .name = name };
+        }
+
+        /// Adds one sample.
+        pub fn add(self: Trend, value: f64) void {
+            c.horde_metric_trend_add(self.name, value, null);
+        }
+
+        /// Adds one sample to the series with these tags.
+        pub fn addTagged(self: Trend, value: f64, tags: Tags) void {
+            var buffer: [33]?[*:0]const u8 = undefined;
+            c.horde_metric_trend_add(self.name, value, cTags(tags, &buffer));
+        }
+    };
+};
+
 /// Think time after each task (seconds).
 pub const Wait = c.CWait;
 pub fn noWait() Wait {
@@ -643,6 +773,9 @@ pub const Definition = struct {
     on_stop: ?*const fn () anyerror!void = null,
     wait: Wait = .{ .kind = 0, .a = 0, .b = 0 },
     tasks: []const struct { [*:0]const u8, u32, *const fn () anyerror!void },
+    /// Pass/fail criteria of the run in k6's syntax, e.g. `"http_req_failed: rate<0.01"`
+    /// (docs/results.md); `--threshold` on the command line adds more.
+    thresholds: []const [*:0]const u8 = &.{},
 };
 
 /// The message a failed hook reports: the last `fail` or failed call's, else the error's name.
@@ -707,6 +840,8 @@ pub fn scenario(comptime def: Definition) void {
             .tasks = &tasks,
             .task_count = tasks.len,
             .sdk = "horde-sdk-zig " ++ version,
+            .thresholds = def.thresholds.ptr,
+            .threshold_count = def.thresholds.len,
             .setup = if (def.setup) |f| setupHook(f) else null,
             .teardown = if (def.teardown) |f| teardownHook(f) else null,
         };
