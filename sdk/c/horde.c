@@ -303,7 +303,7 @@ static horde_error data_error(horde_scenario_data_data_error_t *err, horde_data_
     return message;
 }
 
-/* WIT strings as NUL-terminated copies (an array of count, never NULL). */
+/* WIT strings as an array of NUL-terminated copies; NULL when out of memory. */
 static char **copy_strings(const scenario_list_string_t *list) {
     char **out = calloc(list->len ? list->len : 1, sizeof(char *));
     for (size_t i = 0; out && i < list->len; i++)
@@ -337,11 +337,12 @@ static horde_error columns_of(const char *set, const column_cache **out, horde_d
     horde_error err = horde_data_describe(set, &info, status);
     if (err) return err;
     column_cache *c = calloc(1, sizeof *c);
-    if (!c) {
+    if (c) c->set = copy_n((const uint8_t *)set, strlen(set));
+    if (!c || !c->set) {
+        free(c);
         horde_data_info_free(&info);
         return horde_errorf("out of memory");
     }
-    c->set = copy_n((const uint8_t *)set, strlen(set));
     c->count = info.column_count;
     c->columns = info.columns;
     c->next = known_columns;
@@ -358,8 +359,8 @@ horde_error horde_data_describe(const char *set, horde_data_info *info, horde_da
     horde_scenario_data_data_error_t err;
     if (!horde_scenario_data_describe(&name, &got, &err)) return data_error(&err, status);
     info->rows = got.rows;
-    info->column_count = got.columns.len;
     info->columns = copy_strings(&got.columns);
+    info->column_count = info->columns ? got.columns.len : 0;
     horde_scenario_data_set_info_free(&got);
     return HORDE_OK;
 }
@@ -382,8 +383,8 @@ horde_error horde_data_read(const char *set, horde_data_mode mode, horde_row *ro
     if (!horde_scenario_data_read(&name, (horde_scenario_data_mode_t)mode, &got, &err))
         return data_error(&err, status);
     row->index = got.index;
-    row->field_count = got.fields.len;
     row->fields = copy_strings(&got.fields);
+    row->field_count = row->fields ? got.fields.len : 0;
     row->column_count = columns->count;
     row->columns = (const char *const *)columns->columns;
     horde_scenario_data_row_free(&got);
