@@ -1,5 +1,8 @@
 /* Logs in once, then reads its profile and its orders with the token (Locust's
- * AuthenticatedUser), in C. Built by scripts/build into target/scenarios/authenticated-user-c.wasm. */
+ * AuthenticatedUser), in C. Given a data set `users` (columns username, password), each VU
+ * logs in as its own account from it; without one, every VU logs in as the seed's testuser.
+ * Built by scripts/build into target/scenarios/authenticated-user-c.wasm. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "horde.h"
@@ -8,11 +11,31 @@
 static char *auth_token;
 
 static horde_error on_start(void) {
+    /* Each row goes to one VU only: no two VUs share an account. */
+    char credentials[1024];
+    horde_row account;
+    horde_data_status status;
+    horde_error err = horde_data_unique("users", &account, &status);
+    if (status == HORDE_DATA_UNKNOWN_SET) {
+        free(err);
+        snprintf(credentials, sizeof credentials,
+                 "{\"username\": \"testuser\", \"password\": \"password123\"}");
+    } else if (err) {
+        return err; /* every account is taken */
+    } else {
+        char *username = horde_json_quote(horde_row_get(&account, "username"));
+        char *password = horde_json_quote(horde_row_get(&account, "password"));
+        snprintf(credentials, sizeof credentials, "{\"username\": %s, \"password\": %s}",
+                 username, password);
+        free(username);
+        free(password);
+        horde_row_free(&account);
+    }
     horde_response login;
-    horde_error err = horde_send(&(horde_request){
+    err = horde_send(&(horde_request){
         .method = HORDE_POST,
         .url = "/api/auth/login",
-        .json = "{\"username\": \"testuser\", \"password\": \"password123\"}",
+        .json = credentials,
         .want_body = true,
     }, &login);
     if (err) return err;

@@ -215,6 +215,36 @@ char *horde_json_string(const char *json, const char *key) {
     return NULL;
 }
 
+char *horde_json_quote(const char *text) {
+    if (!text) return copy_n((const uint8_t *)"null", 4);
+    char *out = malloc(strlen(text) * 6 + 3);
+    if (!out) return NULL;
+    size_t n = 0;
+    out[n++] = '"';
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            out[n++] = '\\';
+            out[n++] = (char)*p;
+        } else if (*p == '\n') {
+            out[n++] = '\\';
+            out[n++] = 'n';
+        } else if (*p == '\r') {
+            out[n++] = '\\';
+            out[n++] = 'r';
+        } else if (*p == '\t') {
+            out[n++] = '\\';
+            out[n++] = 't';
+        } else if (*p < 0x20) {
+            n += (size_t)snprintf(out + n, 7, "\\u%04x", *p);
+        } else {
+            out[n++] = (char)*p;
+        }
+    }
+    out[n++] = '"';
+    out[n] = '\0';
+    return out;
+}
+
 uint32_t horde_vu_id(void) { return horde_scenario_context_vu_id(); }
 uint64_t horde_iteration(void) { return horde_scenario_context_iteration(); }
 uint64_t horde_elapsed_us(void) { return horde_scenario_context_elapsed_us(); }
@@ -252,6 +282,260 @@ void horde_log(horde_level level, const char *format, ...) {
 void horde_log_text(horde_level level, const char *message, size_t len) {
     scenario_string_t text = {(uint8_t *)message, len};
     horde_scenario_context_log((horde_scenario_context_log_level_t)level, &text);
+}
+
+/* ---- Data sets ----------------------------------------------------------------------- */
+
+/* The engine's message of a data error, and its kind in *status; frees the WIT error. */
+static horde_error data_error(horde_scenario_data_data_error_t *err, horde_data_status *status) {
+    const scenario_string_t *m;
+    horde_data_status kind;
+    if (err->tag == HORDE_SCENARIO_DATA_DATA_ERROR_UNKNOWN_SET) {
+        kind = HORDE_DATA_UNKNOWN_SET;
+        m = &err->val.unknown_set;
+    } else {
+        kind = HORDE_DATA_EXHAUSTED;
+        m = &err->val.exhausted;
+    }
+    if (status) *status = kind;
+    horde_error message = copy_n(m->ptr, m->len);
+    horde_scenario_data_data_error_free(err);
+    return message;
+}
+
+/* WIT strings as an array of NUL-terminated copies; NULL when out of memory. */
+static char **copy_strings(const scenario_list_string_t *list) {
+    char **out = calloc(list->len ? list->len : 1, sizeof(char *));
+    for (size_t i = 0; out && i < list->len; i++)
+        out[i] = copy_n(list->ptr[i].ptr, list->ptr[i].len);
+    return out;
+}
+
+static void free_strings(char **strings, size_t count) {
+    for (size_t i = 0; strings && i < count; i++) free(strings[i]);
+    free(strings);
+}
+
+/* Column names per set, asked of the engine once per VU, so that a read copies only its row.
+ * They live as long as the instance. */
+typedef struct column_cache {
+    struct column_cache *next;
+    char *set;
+    size_t count;
+    char **columns;
+} column_cache;
+
+static column_cache *known_columns;
+
+static horde_error columns_of(const char *set, const column_cache **out, horde_data_status *status) {
+    for (const column_cache *c = known_columns; c; c = c->next)
+        if (strcmp(c->set, set) == 0) {
+            *out = c;
+            return HORDE_OK;
+        }
+    horde_data_info info;
+    horde_error err = horde_data_describe(set, &info, status);
+    if (err) return err;
+    column_cache *c = calloc(1, sizeof *c);
+    if (c) c->set = copy_n((const uint8_t *)set, strlen(set));
+    if (!c || !c->set) {
+        free(c);
+        horde_data_info_free(&info);
+        return horde_errorf("out of memory");
+    }
+    c->count = info.column_count;
+    c->columns = info.columns;
+    c->next = known_columns;
+    known_columns = c;
+    *out = c;
+    return HORDE_OK;
+}
+
+horde_error horde_data_describe(const char *set, horde_data_info *info, horde_data_status *status) {
+    memset(info, 0, sizeof *info);
+    if (status) *status = HORDE_DATA_OK;
+    scenario_string_t name = borrow(set);
+    horde_scenario_data_set_info_t got;
+    horde_scenario_data_data_error_t err;
+    if (!horde_scenario_data_describe(&name, &got, &err)) return data_error(&err, status);
+    info->rows = got.rows;
+    info->columns = copy_strings(&got.columns);
+    info->column_count = info->columns ? got.columns.len : 0;
+    horde_scenario_data_set_info_free(&got);
+    return HORDE_OK;
+}
+
+void horde_data_info_free(horde_data_info *info) {
+    free_strings(info->columns, info->column_count);
+    memset(info, 0, sizeof *info);
+}
+
+horde_error horde_data_read(const char *set, horde_data_mode mode, horde_row *row,
+                            horde_data_status *status) {
+    memset(row, 0, sizeof *row);
+    if (status) *status = HORDE_DATA_OK;
+    const column_cache *columns;
+    horde_error message = columns_of(set, &columns, status);
+    if (message) return message;
+    scenario_string_t name = borrow(set);
+    horde_scenario_data_row_t got;
+    horde_scenario_data_data_error_t err;
+    if (!horde_scenario_data_read(&name, (horde_scenario_data_mode_t)mode, &got, &err))
+        return data_error(&err, status);
+    row->index = got.index;
+    row->fields = copy_strings(&got.fields);
+    row->field_count = row->fields ? got.fields.len : 0;
+    row->column_count = columns->count;
+    row->columns = (const char *const *)columns->columns;
+    horde_scenario_data_row_free(&got);
+    return HORDE_OK;
+}
+
+horde_error horde_data_unique(const char *set, horde_row *row, horde_data_status *status) {
+    return horde_data_read(set, HORDE_UNIQUE, row, status);
+}
+
+horde_error horde_data_sequential(const char *set, horde_row *row, horde_data_status *status) {
+    return horde_data_read(set, HORDE_SEQUENTIAL, row, status);
+}
+
+horde_error horde_data_random(const char *set, horde_row *row, horde_data_status *status) {
+    return horde_data_read(set, HORDE_RANDOM, row, status);
+}
+
+horde_error horde_data_per_vu(const char *set, horde_row *row, horde_data_status *status) {
+    return horde_data_read(set, HORDE_PER_VU, row, status);
+}
+
+const char *horde_row_get(const horde_row *row, const char *column) {
+    for (size_t i = 0; i < row->column_count && i < row->field_count; i++)
+        if (strcmp(row->columns[i], column) == 0) return row->fields[i];
+    return NULL;
+}
+
+void horde_row_free(horde_row *row) {
+    free_strings(row->fields, row->field_count);
+    memset(row, 0, sizeof *row);
+}
+
+/* ---- Shared state -------------------------------------------------------------------- */
+
+static horde_error limit_error(horde_scenario_shared_shared_error_t *err) {
+    horde_error message = copy_n(err->val.limit.ptr, err->val.limit.len);
+    horde_scenario_shared_shared_error_free(err);
+    return message;
+}
+
+/* A WIT byte list as a new NUL-terminated buffer; frees the list. */
+static char *take_bytes(scenario_list_u8_t *bytes, size_t *len) {
+    char *out = copy_n(bytes->ptr, bytes->len);
+    if (len) *len = bytes->len;
+    scenario_list_u8_free(bytes);
+    return out;
+}
+
+char *horde_shared_setup_value(size_t *len) {
+    scenario_list_u8_t value;
+    horde_scenario_shared_setup_value(&value);
+    return take_bytes(&value, len);
+}
+
+horde_error horde_shared_counter_add(const char *name, int64_t delta, int64_t *value) {
+    scenario_string_t n = borrow(name);
+    int64_t got = 0;
+    horde_scenario_shared_shared_error_t err;
+    if (!horde_scenario_shared_counter_add(&n, delta, &got, &err)) return limit_error(&err);
+    if (value) *value = got;
+    return HORDE_OK;
+}
+
+int64_t horde_shared_counter_get(const char *name) {
+    scenario_string_t n = borrow(name);
+    return horde_scenario_shared_counter_get(&n);
+}
+
+char *horde_shared_get(const char *key, size_t *len) {
+    scenario_string_t k = borrow(key);
+    scenario_list_u8_t value;
+    if (!horde_scenario_shared_get(&k, &value)) {
+        if (len) *len = 0;
+        return NULL;
+    }
+    return take_bytes(&value, len);
+}
+
+horde_error horde_shared_set(const char *key, const void *value, size_t len, uint64_t ttl_ms) {
+    scenario_string_t k = borrow(key);
+    scenario_list_u8_t v = {(uint8_t *)value, len};
+    horde_scenario_shared_shared_error_t err;
+    if (!horde_scenario_shared_set(&k, &v, ttl_ms ? &ttl_ms : NULL, &err)) return limit_error(&err);
+    return HORDE_OK;
+}
+
+horde_error horde_shared_compare_and_swap(const char *key, const void *expected,
+                                          size_t expected_len, const void *value, size_t len,
+                                          uint64_t ttl_ms, bool *stored) {
+    scenario_string_t k = borrow(key);
+    scenario_list_u8_t e = {(uint8_t *)expected, expected_len};
+    scenario_list_u8_t v = {(uint8_t *)value, len};
+    bool swapped = false;
+    horde_scenario_shared_shared_error_t err;
+    if (!horde_scenario_shared_compare_and_swap(&k, expected ? &e : NULL, &v,
+                                                ttl_ms ? &ttl_ms : NULL, &swapped, &err))
+        return limit_error(&err);
+    if (stored) *stored = swapped;
+    return HORDE_OK;
+}
+
+bool horde_shared_delete(const char *key) {
+    scenario_string_t k = borrow(key);
+    return horde_scenario_shared_delete(&k);
+}
+
+/* ---- Checks and custom metrics ------------------------------------------------------- */
+
+typedef enum metric_kind { CHECK, COUNTER, GAUGE, RATE, TREND } metric_kind;
+
+/* Records one check or metric sample, its tags borrowed for the call (the engine copies
+ * them). Returns the check's `ok`. */
+static bool record(metric_kind kind, const char *name, double value, const char *const *tags) {
+    size_t n = 0;
+    while (tags && tags[n * 2] && tags[n * 2 + 1]) n++;
+    scenario_tuple2_string_string_t pairs[n ? n : 1];
+    for (size_t i = 0; i < n; i++) {
+        pairs[i].f0 = borrow(tags[i * 2]);
+        pairs[i].f1 = borrow(tags[i * 2 + 1]);
+    }
+    horde_scenario_metrics_tags_t t = {pairs, n};
+    scenario_string_t metric = borrow(name);
+    switch (kind) {
+    case CHECK: return horde_scenario_metrics_check(&metric, value != 0, &t);
+    case COUNTER: horde_scenario_metrics_counter_add(&metric, value, &t); break;
+    case GAUGE: horde_scenario_metrics_gauge_set(&metric, value, &t); break;
+    case RATE: horde_scenario_metrics_rate_add(&metric, value != 0, &t); break;
+    case TREND: horde_scenario_metrics_trend_add(&metric, value, &t); break;
+    }
+    return true;
+}
+
+bool horde_check(const char *name, bool ok, const char *const *tags) {
+    return record(CHECK, name, ok, tags);
+}
+
+void horde_metric_counter_add(const char *name, double value, const char *const *tags) {
+    record(COUNTER, name, value, tags);
+}
+
+void horde_metric_gauge_set(const char *name, double value, const char *const *tags) {
+    record(GAUGE, name, value, tags);
+}
+
+void horde_metric_rate_add(const char *name, bool value, const char *const *tags) {
+    record(RATE, name, value, tags);
+}
+
+void horde_metric_trend_add(const char *name, double value, const char *const *tags) {
+    record(TREND, name, value, tags);
 }
 
 /* ---- The world's exports ------------------------------------------------------------- */
@@ -303,27 +587,46 @@ void exports_scenario_metadata(scenario_scenario_info_t *ret) {
         scenario_string_dup(&ret->thresholds.ptr[i], s->thresholds[i]);
 }
 
-/* This SDK has no setup or teardown hooks yet: setup hands every VU an empty value and
- * teardown does nothing, which is what the engine expects of a scenario without them. */
-bool exports_scenario_setup(scenario_list_u8_t *ret, scenario_string_t *err) {
-    (void)err;
-    ret->ptr = NULL;
-    ret->len = 0;
-    return true;
-}
-
-bool exports_scenario_teardown(scenario_list_u8_t *setup_value, scenario_string_t *err) {
-    (void)err;
-    scenario_list_u8_free(setup_value);
-    return true;
-}
-
 /* Runs a hook; an error message goes back as the WIT err (freed after the call). */
 static bool finish(horde_error error, scenario_string_t *err) {
     if (!error) return true;
     scenario_string_dup(err, error);
     free(error);
     return false;
+}
+
+/* Setup and teardown run the scenario's hooks; without them setup hands every VU an empty
+ * value and teardown does nothing. Setup's value goes back to the engine in a malloc'd buffer
+ * that the generated post-return function frees. */
+bool exports_scenario_setup(scenario_list_u8_t *ret, scenario_string_t *err) {
+    horde_setup_hook hook = horde_scenario_definition.setup;
+    ret->ptr = NULL;
+    ret->len = 0;
+    if (!hook) return true;
+    char *value = NULL;
+    size_t len = 0;
+    horde_error error = hook(&value, &len);
+    if (error) {
+        free(value);
+        return finish(error, err);
+    }
+    if (value && !len) len = strlen(value);
+    ret->ptr = (uint8_t *)value;
+    ret->len = value ? len : 0;
+    return true;
+}
+
+bool exports_scenario_teardown(scenario_list_u8_t *setup_value, scenario_string_t *err) {
+    horde_teardown_hook hook = horde_scenario_definition.teardown;
+    horde_error error = HORDE_OK;
+    if (hook) {
+        size_t len = setup_value->len;
+        char *value = copy_n(setup_value->ptr, len);
+        error = value ? hook(value, len) : horde_errorf("out of memory");
+        free(value);
+    }
+    scenario_list_u8_free(setup_value);
+    return finish(error, err);
 }
 
 bool exports_scenario_on_start(scenario_string_t *err) {
