@@ -165,7 +165,7 @@ const JS: [Template; 2] = [
     },
 ];
 
-const GO: [Template; 7] = [
+const GO: [Template; 8] = [
     Template {
         path: "main.go",
         text: repo_file!("scripts/authenticated-user-go/main.go"),
@@ -193,6 +193,10 @@ const GO: [Template; 7] = [
     Template {
         path: "sdk/go/shared.go",
         text: repo_file!("sdk/go/shared.go"),
+    },
+    Template {
+        path: "sdk/go/metrics.go",
+        text: repo_file!("sdk/go/metrics.go"),
     },
 ];
 

@@ -75,6 +75,21 @@ func witSharedCompareAndSwap(key unsafe.Pointer, keyLen uint32,
 //go:wasmimport horde:scenario/shared@0.2.0 delete
 func witSharedDelete(key unsafe.Pointer, keyLen uint32) uint32
 
+//go:wasmimport horde:scenario/metrics@0.2.0 check
+func witCheck(name unsafe.Pointer, nameLen uint32, ok uint32, tags unsafe.Pointer, tagsLen uint32) uint32
+
+//go:wasmimport horde:scenario/metrics@0.2.0 counter-add
+func witMetricCounterAdd(name unsafe.Pointer, nameLen uint32, value float64, tags unsafe.Pointer, tagsLen uint32)
+
+//go:wasmimport horde:scenario/metrics@0.2.0 gauge-set
+func witMetricGaugeSet(name unsafe.Pointer, nameLen uint32, value float64, tags unsafe.Pointer, tagsLen uint32)
+
+//go:wasmimport horde:scenario/metrics@0.2.0 rate-add
+func witMetricRateAdd(name unsafe.Pointer, nameLen uint32, value uint32, tags unsafe.Pointer, tagsLen uint32)
+
+//go:wasmimport horde:scenario/metrics@0.2.0 trend-add
+func witMetricTrendAdd(name unsafe.Pointer, nameLen uint32, value float64, tags unsafe.Pointer, tagsLen uint32)
+
 // Memory the engine allocates in the guest (cabi_realloc) for what it returns: kept alive
 // until the values are copied into Go, then released.
 var hostAllocations [][]uint64
@@ -410,6 +425,70 @@ func sharedDelete(key string) bool {
 	deleted := witSharedDelete(p, n)
 	keepAlive(key)
 	return deleted != 0
+}
+
+// ---- metrics -----------------------------------------------------------------------------
+
+// tags lowers list<tuple<string, string>>: 16 bytes per tag (key ptr, len, value ptr, len).
+// The area and the tags must stay reachable during the call (keepAlive).
+func tagsArg(tags []Tag) ([]uint64, unsafe.Pointer, uint32) {
+	if len(tags) == 0 {
+		return nil, nil, 0
+	}
+	list := area(16 * len(tags))
+	lb := unsafe.Pointer(&list[0])
+	for i, t := range tags {
+		kp, kn := str(t[0])
+		vp, vn := str(t[1])
+		put32(lb, uintptr(16*i), kp)
+		put32(lb, uintptr(16*i+4), kn)
+		put32(lb, uintptr(16*i+8), vp)
+		put32(lb, uintptr(16*i+12), vn)
+	}
+	return list, lb, uint32(len(tags))
+}
+
+func boolArg(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func metricCheck(name string, ok bool, tags []Tag) bool {
+	p, n := strArg(name)
+	list, tp, tn := tagsArg(tags)
+	held := witCheck(p, n, boolArg(ok), tp, tn)
+	keepAlive(name, list, tags)
+	return held != 0
+}
+
+func metricCounterAdd(name string, value float64, tags []Tag) {
+	p, n := strArg(name)
+	list, tp, tn := tagsArg(tags)
+	witMetricCounterAdd(p, n, value, tp, tn)
+	keepAlive(name, list, tags)
+}
+
+func metricGaugeSet(name string, value float64, tags []Tag) {
+	p, n := strArg(name)
+	list, tp, tn := tagsArg(tags)
+	witMetricGaugeSet(p, n, value, tp, tn)
+	keepAlive(name, list, tags)
+}
+
+func metricRateAdd(name string, value bool, tags []Tag) {
+	p, n := strArg(name)
+	list, tp, tn := tagsArg(tags)
+	witMetricRateAdd(p, n, boolArg(value), tp, tn)
+	keepAlive(name, list, tags)
+}
+
+func metricTrendAdd(name string, value float64, tags []Tag) {
+	p, n := strArg(name)
+	list, tp, tn := tagsArg(tags)
+	witMetricTrendAdd(p, n, value, tp, tn)
+	keepAlive(name, list, tags)
 }
 
 // ---- the world's exports ---------------------------------------------------------------
