@@ -165,7 +165,7 @@ const JS: [Template; 2] = [
     },
 ];
 
-const GO: [Template; 5] = [
+const GO: [Template; 8] = [
     Template {
         path: "main.go",
         text: repo_file!("scripts/authenticated-user-go/main.go"),
@@ -185,6 +185,18 @@ const GO: [Template; 5] = [
     Template {
         path: "sdk/go/abi.go",
         text: repo_file!("sdk/go/abi.go"),
+    },
+    Template {
+        path: "sdk/go/data.go",
+        text: repo_file!("sdk/go/data.go"),
+    },
+    Template {
+        path: "sdk/go/shared.go",
+        text: repo_file!("sdk/go/shared.go"),
+    },
+    Template {
+        path: "sdk/go/metrics.go",
+        text: repo_file!("sdk/go/metrics.go"),
     },
 ];
 

@@ -1,9 +1,12 @@
 // Locust's AuthenticatedUser in Go, for horde: logs in once, then reads its profile and its
-// orders with the token. Built by scripts/build into target/scenarios/authenticated-user-go.wasm.
+// orders with the token. Given a data set `users` (--data users=scripts/authenticated-user/users.csv),
+// each VU logs in as its own account from it; without one, every VU logs in as the seed's
+// testuser. Built by scripts/build into target/scenarios/authenticated-user-go.wasm.
 package main
 
 import (
 	"encoding/json"
+	"errors"
 
 	"horde.local/horde"
 )
@@ -12,10 +15,21 @@ import (
 var authToken string
 
 func onStart() error {
-	login, err := horde.Post("/api/auth/login").
-		JSON(`{"username": "testuser", "password": "password123"}`).
-		WantBody().
-		Send()
+	credentials := map[string]string{"username": "testuser", "password": "password123"}
+	// Each row goes to one VU only: no two VUs share an account.
+	account, err := horde.UniqueRow("users")
+	switch {
+	case err == nil:
+		credentials["username"], _ = account.Get("username")
+		credentials["password"], _ = account.Get("password")
+	case !errors.Is(err, horde.ErrUnknownSet):
+		return err // exhausted: every account is taken
+	}
+	body, err := json.Marshal(credentials)
+	if err != nil {
+		return err
+	}
+	login, err := horde.Post("/api/auth/login").JSON(string(body)).WantBody().Send()
 	if err != nil {
 		return err
 	}

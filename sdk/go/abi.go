@@ -4,9 +4,13 @@ package horde
 // Go generator needs the Go module go.bytecodealliance.org/pkg, which this project's build
 // machines cannot fetch (docs/languages/go.md). Every offset below is the layout wit-bindgen
 // gives the same records for C (pointers and lengths are 4 bytes, u64 aligned to 8); the
-// conformance test (tests/e2e/languages.rs) checks the result against the Rust SDK.
+// conformance test (tests/e2e/languages.rs) checks the result against the Rust SDK, and the
+// state tests (tests/e2e/state.rs) run the Go ports of the data and shared-state probes.
 
-import "unsafe"
+import (
+	"time"
+	"unsafe"
+)
 
 //go:wasmimport horde:scenario/http@0.2.0 send
 func witSend(request unsafe.Pointer, result unsafe.Pointer)
@@ -40,6 +44,51 @@ func witLog(level uint32, message unsafe.Pointer, messageLen uint32)
 
 //go:wasmimport horde:scenario/context@0.2.0 sleep
 func witSleep(ms uint64)
+
+//go:wasmimport horde:scenario/data@0.2.0 describe
+func witDescribe(name unsafe.Pointer, nameLen uint32, result unsafe.Pointer)
+
+//go:wasmimport horde:scenario/data@0.2.0 read
+func witRead(name unsafe.Pointer, nameLen uint32, mode uint32, result unsafe.Pointer)
+
+//go:wasmimport horde:scenario/shared@0.2.0 setup-value
+func witSetupValue(result unsafe.Pointer)
+
+//go:wasmimport horde:scenario/shared@0.2.0 counter-add
+func witSharedCounterAdd(name unsafe.Pointer, nameLen uint32, delta int64, result unsafe.Pointer)
+
+//go:wasmimport horde:scenario/shared@0.2.0 counter-get
+func witSharedCounterGet(name unsafe.Pointer, nameLen uint32) int64
+
+//go:wasmimport horde:scenario/shared@0.2.0 get
+func witSharedGet(key unsafe.Pointer, keyLen uint32, result unsafe.Pointer)
+
+//go:wasmimport horde:scenario/shared@0.2.0 set
+func witSharedSet(key unsafe.Pointer, keyLen uint32, value unsafe.Pointer, valueLen uint32,
+	hasTTL uint32, ttlMs uint64, result unsafe.Pointer)
+
+//go:wasmimport horde:scenario/shared@0.2.0 compare-and-swap
+func witSharedCompareAndSwap(key unsafe.Pointer, keyLen uint32,
+	hasExpected uint32, expected unsafe.Pointer, expectedLen uint32,
+	value unsafe.Pointer, valueLen uint32, hasTTL uint32, ttlMs uint64, result unsafe.Pointer)
+
+//go:wasmimport horde:scenario/shared@0.2.0 delete
+func witSharedDelete(key unsafe.Pointer, keyLen uint32) uint32
+
+//go:wasmimport horde:scenario/metrics@0.2.0 check
+func witCheck(name unsafe.Pointer, nameLen uint32, ok uint32, tags unsafe.Pointer, tagsLen uint32) uint32
+
+//go:wasmimport horde:scenario/metrics@0.2.0 counter-add
+func witMetricCounterAdd(name unsafe.Pointer, nameLen uint32, value float64, tags unsafe.Pointer, tagsLen uint32)
+
+//go:wasmimport horde:scenario/metrics@0.2.0 gauge-set
+func witMetricGaugeSet(name unsafe.Pointer, nameLen uint32, value float64, tags unsafe.Pointer, tagsLen uint32)
+
+//go:wasmimport horde:scenario/metrics@0.2.0 rate-add
+func witMetricRateAdd(name unsafe.Pointer, nameLen uint32, value uint32, tags unsafe.Pointer, tagsLen uint32)
+
+//go:wasmimport horde:scenario/metrics@0.2.0 trend-add
+func witMetricTrendAdd(name unsafe.Pointer, nameLen uint32, value float64, tags unsafe.Pointer, tagsLen uint32)
 
 // Memory the engine allocates in the guest (cabi_realloc) for what it returns: kept alive
 // until the values are copied into Go, then released.
@@ -90,6 +139,48 @@ func bytesAt(p, n uint32) []byte {
 
 // A copy of the string the engine wrote at (p, n).
 func stringAt(p, n uint32) string { return string(bytesAt(p, n)) }
+
+// A copy of the list<string> the engine wrote at (p, n): n (ptr, len) pairs of 8 bytes.
+func stringsAt(p, n uint32) []string {
+	out := make([]string, n)
+	for i := uint32(0); i < n; i++ {
+		e := ptr(p + 8*i)
+		out[i] = stringAt(get32(e, 0), get32(e, 4))
+	}
+	return out
+}
+
+// A copy of the list<u8> the engine wrote at (p, n); never nil.
+func bytesCopy(p, n uint32) []byte { return append([]byte{}, bytesAt(p, n)...) }
+
+// A string or byte slice as the two flat parameters (pointer, length) of an import; the value
+// must stay reachable during the call (keepAlive).
+func strArg(s string) (unsafe.Pointer, uint32) {
+	if len(s) == 0 {
+		return nil, 0
+	}
+	return unsafe.Pointer(unsafe.StringData(s)), uint32(len(s))
+}
+
+func bytesArg(b []byte) (unsafe.Pointer, uint32) {
+	if len(b) == 0 {
+		return nil, 0
+	}
+	return unsafe.Pointer(unsafe.SliceData(b)), uint32(len(b))
+}
+
+// An option<u64> time to live as its flat parameters (tag, value): none for ttl <= 0, else
+// whole milliseconds, at least 1.
+func ttlArg(ttl time.Duration) (uint32, uint64) {
+	if ttl <= 0 {
+		return 0, 0
+	}
+	ms := uint64(ttl / time.Millisecond)
+	if ms == 0 {
+		ms = 1
+	}
+	return 1, ms
+}
 
 // The request record: method@0, url@4/8, headers@12/16 (16-byte tuples of two strings),
 // body option@20 (ptr@24 len@28), name option@32 (ptr@36 len@40), expect-status@44/48
@@ -205,6 +296,201 @@ func logLine(level Level, message string) {
 	keepAlive(message)
 }
 
+// ---- data -------------------------------------------------------------------------------
+
+// result<set-info, data-error> and result<row, data-error> (24 bytes, aligned to 8): tag@0;
+// ok: a u64@8 (rows or index) and a list<string>@16/20 (columns or fields); err: the
+// data-error variant's tag@8 (0 unknown-set, 1 exhausted) and its string@12/16.
+
+func dataError(rb unsafe.Pointer) error {
+	kind := ErrUnknownSet
+	if get8(rb, 8) == 1 {
+		kind = ErrExhausted
+	}
+	return &DataError{Kind: kind, Message: stringAt(get32(rb, 12), get32(rb, 16))}
+}
+
+func describe(set string) (SetInfo, error) {
+	result := area(24)
+	rb := unsafe.Pointer(&result[0])
+	p, n := strArg(set)
+	witDescribe(p, n, rb)
+	defer releaseHostAllocations()
+	keepAlive(set)
+	if get8(rb, 0) == 1 {
+		return SetInfo{}, dataError(rb)
+	}
+	return SetInfo{Rows: get64(rb, 8), Columns: stringsAt(get32(rb, 16), get32(rb, 20))}, nil
+}
+
+func read(set string, mode Mode) (index uint64, fields []string, err error) {
+	result := area(24)
+	rb := unsafe.Pointer(&result[0])
+	p, n := strArg(set)
+	witRead(p, n, uint32(mode), rb)
+	defer releaseHostAllocations()
+	keepAlive(set)
+	if get8(rb, 0) == 1 {
+		return 0, nil, dataError(rb)
+	}
+	return get64(rb, 8), stringsAt(get32(rb, 16), get32(rb, 20)), nil
+}
+
+// ---- shared ------------------------------------------------------------------------------
+
+// list<u8>: ptr@0 len@4.
+func setupValue() []byte {
+	result := area(8)
+	rb := unsafe.Pointer(&result[0])
+	witSetupValue(rb)
+	defer releaseHostAllocations()
+	return bytesCopy(get32(rb, 0), get32(rb, 4))
+}
+
+// result<s64, shared-error> (24 bytes): tag@0; ok: s64@8; err: variant tag@8, string@12/16.
+func sharedCounterAdd(name string, delta int64) (int64, error) {
+	result := area(24)
+	rb := unsafe.Pointer(&result[0])
+	p, n := strArg(name)
+	witSharedCounterAdd(p, n, delta, rb)
+	defer releaseHostAllocations()
+	keepAlive(name)
+	if get8(rb, 0) == 1 {
+		return 0, &LimitError{Message: stringAt(get32(rb, 12), get32(rb, 16))}
+	}
+	return int64(get64(rb, 8)), nil
+}
+
+func sharedCounterGet(name string) int64 {
+	p, n := strArg(name)
+	v := witSharedCounterGet(p, n)
+	keepAlive(name)
+	return v
+}
+
+// option<list<u8>>: tag@0, ptr@4 len@8.
+func sharedGet(key string) ([]byte, bool) {
+	result := area(12)
+	rb := unsafe.Pointer(&result[0])
+	p, n := strArg(key)
+	witSharedGet(p, n, rb)
+	defer releaseHostAllocations()
+	keepAlive(key)
+	if get8(rb, 0) == 0 {
+		return nil, false
+	}
+	return bytesCopy(get32(rb, 4), get32(rb, 8)), true
+}
+
+// result<_, shared-error> (16 bytes): tag@0; err: variant tag@4, string@8/12.
+func sharedSet(key string, value []byte, ttl time.Duration) error {
+	result := area(16)
+	rb := unsafe.Pointer(&result[0])
+	kp, kn := strArg(key)
+	vp, vn := bytesArg(value)
+	hasTTL, ms := ttlArg(ttl)
+	witSharedSet(kp, kn, vp, vn, hasTTL, ms, rb)
+	defer releaseHostAllocations()
+	keepAlive(key, value)
+	if get8(rb, 0) == 1 {
+		return &LimitError{Message: stringAt(get32(rb, 8), get32(rb, 12))}
+	}
+	return nil
+}
+
+// expected: option<list<u8>> as (tag, ptr, len), none when expected is nil.
+// result<bool, shared-error> (16 bytes): tag@0; ok: bool@4; err: variant tag@4, string@8/12.
+func sharedCompareAndSwap(key string, expected, value []byte, ttl time.Duration) (bool, error) {
+	result := area(16)
+	rb := unsafe.Pointer(&result[0])
+	kp, kn := strArg(key)
+	hasExpected := uint32(0)
+	if expected != nil {
+		hasExpected = 1
+	}
+	ep, en := bytesArg(expected)
+	vp, vn := bytesArg(value)
+	hasTTL, ms := ttlArg(ttl)
+	witSharedCompareAndSwap(kp, kn, hasExpected, ep, en, vp, vn, hasTTL, ms, rb)
+	defer releaseHostAllocations()
+	keepAlive(key, expected, value)
+	if get8(rb, 0) == 1 {
+		return false, &LimitError{Message: stringAt(get32(rb, 8), get32(rb, 12))}
+	}
+	return get8(rb, 4) == 1, nil
+}
+
+func sharedDelete(key string) bool {
+	p, n := strArg(key)
+	deleted := witSharedDelete(p, n)
+	keepAlive(key)
+	return deleted != 0
+}
+
+// ---- metrics -----------------------------------------------------------------------------
+
+// tags lowers list<tuple<string, string>>: 16 bytes per tag (key ptr, len, value ptr, len).
+// The area and the tags must stay reachable during the call (keepAlive).
+func tagsArg(tags []Tag) ([]uint64, unsafe.Pointer, uint32) {
+	if len(tags) == 0 {
+		return nil, nil, 0
+	}
+	list := area(16 * len(tags))
+	lb := unsafe.Pointer(&list[0])
+	for i, t := range tags {
+		kp, kn := str(t[0])
+		vp, vn := str(t[1])
+		put32(lb, uintptr(16*i), kp)
+		put32(lb, uintptr(16*i+4), kn)
+		put32(lb, uintptr(16*i+8), vp)
+		put32(lb, uintptr(16*i+12), vn)
+	}
+	return list, lb, uint32(len(tags))
+}
+
+func boolArg(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func metricCheck(name string, ok bool, tags []Tag) bool {
+	p, n := strArg(name)
+	list, tp, tn := tagsArg(tags)
+	held := witCheck(p, n, boolArg(ok), tp, tn)
+	keepAlive(name, list, tags)
+	return held != 0
+}
+
+func metricCounterAdd(name string, value float64, tags []Tag) {
+	p, n := strArg(name)
+	list, tp, tn := tagsArg(tags)
+	witMetricCounterAdd(p, n, value, tp, tn)
+	keepAlive(name, list, tags)
+}
+
+func metricGaugeSet(name string, value float64, tags []Tag) {
+	p, n := strArg(name)
+	list, tp, tn := tagsArg(tags)
+	witMetricGaugeSet(p, n, value, tp, tn)
+	keepAlive(name, list, tags)
+}
+
+func metricRateAdd(name string, value bool, tags []Tag) {
+	p, n := strArg(name)
+	list, tp, tn := tagsArg(tags)
+	witMetricRateAdd(p, n, boolArg(value), tp, tn)
+	keepAlive(name, list, tags)
+}
+
+func metricTrendAdd(name string, value float64, tags []Tag) {
+	p, n := strArg(name)
+	list, tp, tn := tagsArg(tags)
+	witMetricTrendAdd(p, n, value, tp, tn)
+	keepAlive(name, list, tags)
+}
+
 // ---- the world's exports ---------------------------------------------------------------
 
 // Kept alive between a call's return and the engine reading its result.
@@ -265,25 +551,38 @@ func exportMetadata() unsafe.Pointer {
 	return base
 }
 
-// setup returns result<list<u8>, string>: tag@0, list ptr@4 len@8. This SDK has no setup
-// hook yet: every VU gets an empty value, which is what the engine expects of a scenario
-// without one.
+// setup returns result<list<u8>, string>: tag@0, then the value's or the message's ptr@4
+// len@8. Without a Setup hook every VU gets an empty value, which is what the engine expects
+// of a scenario without one.
 //
 //go:wasmexport setup
 func exportSetup() unsafe.Pointer {
+	value, err := callSetup(registered().Setup)
+	if err != nil {
+		return finish(err)
+	}
 	base := unsafe.Pointer(&exportResult[0])
 	exportKeep = exportKeep[:0]
 	put8(base, 0, 0)
 	put32(base, 4, 0)
-	put32(base, 8, 0)
+	if len(value) > 0 {
+		exportKeep = append(exportKeep, value)
+		put32(base, 4, addr(unsafe.Pointer(unsafe.SliceData(value))))
+	}
+	put32(base, 8, uint32(len(value)))
 	return base
 }
 
-// teardown takes setup's value (list<u8> as ptr, len) and returns result<_, string>; with
-// no teardown hook it does nothing.
+// teardown takes setup's value (list<u8> as ptr, len, in memory the engine allocated with
+// cabi_realloc, now the guest's) and returns result<_, string>; without a Teardown hook it
+// does nothing.
 //
 //go:wasmexport teardown
-func exportTeardown(valuePtr, valueLen uint32) unsafe.Pointer { return finish(nil) }
+func exportTeardown(valuePtr, valueLen uint32) unsafe.Pointer {
+	value := bytesCopy(valuePtr, valueLen)
+	releaseHostAllocations()
+	return finish(callTeardown(registered().Teardown, value))
+}
 
 // finish returns result<_, string>: tag@0, message ptr@4 len@8.
 func finish(err error) unsafe.Pointer {

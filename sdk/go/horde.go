@@ -36,6 +36,11 @@
 //
 //	func main() {}
 //
+// Beyond one VU: data sets given with --data (UniqueRow, SequentialRow, RandomRow, PerVURow),
+// state shared by all VUs of a run (SharedCounterAdd, SharedGet, SharedSet,
+// SharedCompareAndSwap, SharedDelete), and the Setup and Teardown hooks that run once per run
+// (SetupValue, SetupText): see docs/state.md.
+//
 // docs/languages/go.md shows how to build a scenario.
 package horde
 
@@ -51,6 +56,7 @@ const SDK = "horde-sdk-go 0.1.0"
 // Method is an HTTP method.
 type Method uint8
 
+// The methods: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS.
 const (
 	GET Method = iota
 	HEAD
@@ -68,6 +74,7 @@ type HTTPError struct {
 	Detail string
 }
 
+// Error is the kind, and the detail when there is one.
 func (e *HTTPError) Error() string {
 	if e.Detail == "" {
 		return e.Kind
@@ -91,10 +98,19 @@ type Request struct {
 // NewRequest starts a request with any method; url is absolute or a path joined to --host.
 func NewRequest(method Method, url string) *Request { return &Request{method: method, url: url} }
 
-func Get(url string) *Request    { return NewRequest(GET, url) }
-func Post(url string) *Request   { return NewRequest(POST, url) }
-func Put(url string) *Request    { return NewRequest(PUT, url) }
-func Patch(url string) *Request  { return NewRequest(PATCH, url) }
+// Get starts a GET request.
+func Get(url string) *Request { return NewRequest(GET, url) }
+
+// Post starts a POST request.
+func Post(url string) *Request { return NewRequest(POST, url) }
+
+// Put starts a PUT request.
+func Put(url string) *Request { return NewRequest(PUT, url) }
+
+// Patch starts a PATCH request.
+func Patch(url string) *Request { return NewRequest(PATCH, url) }
+
+// Delete starts a DELETE request.
 func Delete(url string) *Request { return NewRequest(DELETE, url) }
 
 // Header adds a header.
@@ -206,6 +222,7 @@ func SleepMs(ms uint64) { witSleep(ms) }
 // Level is a log level.
 type Level uint32
 
+// The log levels, from the most verbose.
 const (
 	TRACE Level = iota
 	DEBUG
@@ -217,8 +234,10 @@ const (
 // Log writes a line to the run's log, tagged with the VU id.
 func Log(level Level, message string) { logLine(level, message) }
 
-// Info and Warn log formatted lines (fmt.Sprintf).
+// Info logs a formatted line (fmt.Sprintf) at info level.
 func Info(format string, args ...any) { logLine(INFO, fmt.Sprintf(format, args...)) }
+
+// Warn logs a formatted line (fmt.Sprintf) at warn level.
 func Warn(format string, args ...any) { logLine(WARN, fmt.Sprintf(format, args...)) }
 
 // Wait is the think time after each task.
@@ -229,10 +248,19 @@ type Wait struct {
 
 func ms(seconds float64) uint64 { return uint64(math.Round(seconds * 1000)) }
 
-func NoWait() Wait                         { return Wait{} }
-func Between(minS, maxS float64) Wait      { return Wait{kind: 1, a: ms(minS), b: ms(maxS)} }
-func Constant(s float64) Wait              { return Wait{kind: 2, a: ms(s)} }
-func ConstantPacing(s float64) Wait        { return Wait{kind: 3, a: ms(s)} }
+// NoWait starts the next task as soon as the previous one ends.
+func NoWait() Wait { return Wait{} }
+
+// Between waits a uniformly random time from minS to maxS seconds (Locust's between).
+func Between(minS, maxS float64) Wait { return Wait{kind: 1, a: ms(minS), b: ms(maxS)} }
+
+// Constant waits s seconds after every task.
+func Constant(s float64) Wait { return Wait{kind: 2, a: ms(s)} }
+
+// ConstantPacing starts each task s seconds after the previous one started.
+func ConstantPacing(s float64) Wait { return Wait{kind: 3, a: ms(s)} }
+
+// ConstantThroughput runs at most perS tasks per second per VU.
 func ConstantThroughput(perS float64) Wait { return Wait{kind: 4, a: math.Float64bits(perS)} }
 
 // Task is one task: its name, weight and function.
@@ -246,10 +274,19 @@ type Task struct {
 type Scenario struct {
 	Name        string
 	Description string
-	OnStart     func() error
-	OnStop      func() error
-	Wait        Wait
-	Tasks       []Task
+	// Setup, if set, runs once per run before any VU starts, on an instance of its own (not a
+	// VU: VuID is 0 there). The bytes it returns reach every VU (SetupValue, SetupText) and
+	// Teardown; an error ends the run before any VU starts. Its requests are counted under
+	// names starting with "[setup]". Left nil, every VU gets an empty value.
+	Setup func() ([]byte, error)
+	// Teardown, if set, runs once after the last VU has ended (also when the run is
+	// interrupted, never when Setup failed) with Setup's value. Its requests are counted under
+	// names starting with "[teardown]".
+	Teardown func(setupValue []byte) error
+	OnStart  func() error
+	OnStop   func() error
+	Wait     Wait
+	Tasks    []Task
 	// Thresholds are pass/fail criteria in k6's syntax, e.g. "http_req_failed: rate<0.01".
 	Thresholds []string
 }
@@ -277,6 +314,27 @@ func call(hook func() error) (err error) {
 		}
 	}()
 	return hook()
+}
+
+// callSetup runs the Setup hook (nil: an empty value); a panic becomes its error.
+func callSetup(hook func() ([]byte, error)) (value []byte, err error) {
+	if hook == nil {
+		return nil, nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			value, err = nil, fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return hook()
+}
+
+// callTeardown runs the Teardown hook, if any, with setup's value.
+func callTeardown(hook func([]byte) error, value []byte) error {
+	if hook == nil {
+		return nil
+	}
+	return call(func() error { return hook(value) })
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
