@@ -151,6 +151,10 @@ async fn seed_2_compares_session_cookies_with_jwts() {
                 "3s",
                 "--wait",
                 "constant(100ms)",
+                // Each VU ends its task before on-stop logs it out, so none is cut short mid
+                // request on a busy machine: every VU logs out.
+                "--graceful-stop",
+                "5s",
                 "-q",
                 "--json",
                 json.to_str().unwrap(),
