@@ -139,7 +139,7 @@ const ZIG: [Template; 2] = [
     },
 ];
 
-const PYTHON: [Template; 5] = [
+const PYTHON: [Template; 6] = [
     Template {
         path: "scenario.py",
         text: repo_file!("scripts/authenticated-user-python/scenario.py"),
@@ -159,6 +159,10 @@ const PYTHON: [Template; 5] = [
     Template {
         path: "sdk/python/horde/shared.py",
         text: repo_file!("sdk/python/horde/shared.py"),
+    },
+    Template {
+        path: "sdk/python/horde/metrics.py",
+        text: repo_file!("sdk/python/horde/metrics.py"),
     },
 ];
 

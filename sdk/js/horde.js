@@ -29,6 +29,8 @@
 // `shared` holds counters and a key/value store all VUs share, and `scenario({ setup,
 // teardown })` declares the run's setup (once before any VU; what it returns reaches every VU
 // as `shared.setupValue()`) and teardown (once after the last VU). See docs/state.md.
+// `check` and the metrics `Counter`, `Gauge`, `Rate`, `Trend` (k6's) record what the scenario
+// measures besides its requests.
 //
 // The bindings componentize-js generates from sdk/wit are the `horde:scenario/*` imports
 // below; docs/languages/javascript.md shows how to build a scenario.
@@ -37,6 +39,7 @@ import * as wit from "horde:scenario/http@0.2.0";
 import * as context from "horde:scenario/context@0.2.0";
 import * as dataWit from "horde:scenario/data@0.2.0";
 import * as sharedWit from "horde:scenario/shared@0.2.0";
+import * as metricsWit from "horde:scenario/metrics@0.2.0";
 
 export const SDK = "horde-sdk-js 0.1.0";
 
@@ -351,6 +354,101 @@ export const shared = {
   /** Removes `key`; returns whether it held a live value. */
   delete: (key) => sharedWit["delete"](key),
 };
+
+// ---- checks and custom metrics ------------------------------------------------------------
+
+/** Tags as the WIT's pairs: an object `{ key: value }` or `[[key, value], ...]`. */
+const tagPairs = (tags) =>
+  tags == null
+    ? []
+    : (Array.isArray(tags) ? tags : Object.entries(tags)).map(([k, v]) => [String(k), String(v)]);
+
+/** Records checks: conditions about the system under test that held or did not. Counted per
+ * name and tags (passes, fails, rate), they form the `checks` metric thresholds can use
+ * (`checks{check:token is rejected}: rate==1`); a failed check fails neither the request nor
+ * the task. Two forms:
+ *
+ *     check("expired token is rejected", r.status === 401);            // -> the boolean
+ *     check(r, { "status is 200": (r) => r.status === 200 }, { page: "home" }); // k6's form
+ *
+ * The first records one check and returns `ok`; k6's form records one check per entry (a
+ * function is called with the value, and one that throws fails; any other entry counts by its
+ * truthiness) and returns whether all passed. Tags are an object such as
+ * `{ token: "expired" }`. */
+export function check(nameOrValue, okOrSets, tags) {
+  if (typeof nameOrValue === "string" && (typeof okOrSets !== "object" || okOrSets === null)) {
+    return metricsWit.check(nameOrValue, Boolean(okOrSets), tagPairs(tags));
+  }
+  const pairs = tagPairs(tags);
+  let all = true;
+  for (const [name, condition] of Object.entries(okOrSets ?? {})) {
+    let ok;
+    try {
+      ok = Boolean(typeof condition === "function" ? condition(nameOrValue) : condition);
+    } catch {
+      ok = false;
+    }
+    all = metricsWit.check(name, ok, pairs) && all;
+  }
+  return all;
+}
+
+/** A sum, reported with its rate per second (k6's `Counter`). Declare once, add anywhere:
+ *
+ *     const ordersCreated = new Counter("orders_created");
+ *     ordersCreated.add(1, { shop: "eu" });
+ *
+ * Metric names are ASCII letters, digits and `_` (at most 128, not starting with a digit) and
+ * not one of the built-in names; at most 8 tags per call. A misuse records nothing and shows
+ * in the run's error report under `METRIC`. */
+export class Counter {
+  constructor(name) {
+    this.name = name;
+  }
+  /** Adds `value` (1 by default) to the counter, or to its series with these tags. */
+  add(value = 1, tags) {
+    metricsWit.counterAdd(this.name, Number(value), tagPairs(tags));
+  }
+}
+
+/** The last value set, with the smallest and largest (k6's `Gauge`). */
+export class Gauge {
+  constructor(name) {
+    this.name = name;
+  }
+  /** Sets the gauge, or its series with these tags, to `value` (k6's `add`). */
+  set(value, tags) {
+    metricsWit.gaugeSet(this.name, Number(value), tagPairs(tags));
+  }
+  /** The same as `set`, under k6's name. */
+  add(value, tags) {
+    this.set(value, tags);
+  }
+}
+
+/** The share of samples that were true (k6's `Rate`). */
+export class Rate {
+  constructor(name) {
+    this.name = name;
+  }
+  /** Adds one sample (true or false, by truthiness) to the rate, or its series with these
+   * tags. */
+  add(value, tags) {
+    metricsWit.rateAdd(this.name, Boolean(value), tagPairs(tags));
+  }
+}
+
+/** A distribution (min, average, median, percentiles, max), like response times (k6's
+ * `Trend`); values from 0 to 1e9, kept to 3 significant digits. */
+export class Trend {
+  constructor(name) {
+    this.name = name;
+  }
+  /** Adds one sample to the trend, or to its series with these tags. */
+  add(value, tags) {
+    metricsWit.trendAdd(this.name, Number(value), tagPairs(tags));
+  }
+}
 
 // ---- context and log ----------------------------------------------------------------------
 

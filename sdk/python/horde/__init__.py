@@ -33,7 +33,8 @@ State beyond the user's attributes: `data` reads rows of the run's data sets (`-
 `shared` holds counters and a key/value store all VUs share, and the user class may declare
 `on_test_start` (runs once before any VU; its return value reaches every VU as
 `shared.setup_value()`) and `on_test_stop(value)` (runs once after the last VU). See
-docs/state.md.
+docs/state.md. `check` and `metrics` (Counter, Gauge, Rate, Trend) record what the scenario
+measures besides its requests.
 """
 
 import json as _json
@@ -43,13 +44,14 @@ from wit_world.imports import http as _http
 from wit_world.imports import types as _types
 from componentize_py_types import Err as _Err
 
-from . import data, shared
+from . import data, metrics, shared
 from .data import DataError, ExhaustedError, UnknownSetError
+from .metrics import check
 from .shared import LimitError
 
 __all__ = [
     "HttpUser", "task", "between", "constant", "constant_pacing", "constant_throughput",
-    "HttpError", "Response", "log", "context", "data", "shared",
+    "HttpError", "Response", "log", "context", "data", "shared", "metrics", "check",
     "DataError", "UnknownSetError", "ExhaustedError", "LimitError",
 ]
 
