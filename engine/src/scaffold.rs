@@ -139,7 +139,7 @@ const ZIG: [Template; 2] = [
     },
 ];
 
-const PYTHON: [Template; 3] = [
+const PYTHON: [Template; 6] = [
     Template {
         path: "scenario.py",
         text: repo_file!("scripts/authenticated-user-python/scenario.py"),
@@ -151,6 +151,18 @@ const PYTHON: [Template; 3] = [
     Template {
         path: "sdk/python/horde/_component.py",
         text: repo_file!("sdk/python/horde/_component.py"),
+    },
+    Template {
+        path: "sdk/python/horde/data.py",
+        text: repo_file!("sdk/python/horde/data.py"),
+    },
+    Template {
+        path: "sdk/python/horde/shared.py",
+        text: repo_file!("sdk/python/horde/shared.py"),
+    },
+    Template {
+        path: "sdk/python/horde/metrics.py",
+        text: repo_file!("sdk/python/horde/metrics.py"),
     },
 ];
 
@@ -312,6 +324,25 @@ mod tests {
         }
         for bad in ["", "Checkout", "1st", "a b", "../x", "x-", "x_y"] {
             assert!(!valid_name(bad), "{bad}");
+        }
+    }
+
+    /// Every file of the Python and JavaScript SDKs goes into their projects (`horde new`).
+    #[test]
+    fn projects_hold_every_file_of_their_sdk() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for (dir, templates) in [("sdk/python/horde", &PYTHON[..]), ("sdk/js", &JS[..])] {
+            for file in std::fs::read_dir(root.join(dir)).unwrap() {
+                let file = file.unwrap();
+                if !file.file_type().unwrap().is_file() {
+                    continue;
+                }
+                let path = format!("{dir}/{}", file.file_name().to_string_lossy());
+                assert!(
+                    templates.iter().any(|t| t.path == path),
+                    "{path} is not in the project's templates"
+                );
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 """Locust's AuthenticatedUser in Python, for horde. Built by scripts/build into
-target/scenarios/authenticated-user-python.wasm."""
+target/scenarios/authenticated-user-python.wasm. Given a data set `users` (columns username,
+password: --data users=scripts/authenticated-user/users.csv), each VU logs in as its own
+account from it; without one, every VU logs in as the seed's testuser."""
 
-from horde import HttpUser, between, log, task
+from horde import HttpUser, UnknownSetError, between, data, log, task
 
 
 class AuthenticatedUser(HttpUser):
@@ -12,7 +14,14 @@ class AuthenticatedUser(HttpUser):
     auth_token = None
 
     def on_start(self):
-        credentials = {"username": "testuser", "password": "password123"}
+        # Each row goes to one VU only: no two VUs share an account. Running out of rows
+        # (ExhaustedError) fails on_start.
+        try:
+            account = data.unique("users")
+            credentials = {"username": account.get("username"),
+                           "password": account.get("password")}
+        except UnknownSetError:
+            credentials = {"username": "testuser", "password": "password123"}
         login = self.client.post("/api/auth/login", json=credentials, want_body=True)
         if login.status_code == 200:
             self.auth_token = login.json()["access_token"]

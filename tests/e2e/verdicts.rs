@@ -29,12 +29,30 @@ fn check<'a>(summary: &'a Value, name: &str) -> &'a Value {
 /// 100 iterations of `measures` (one VU): every count is known in advance.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checks_and_metrics_are_counted_exactly_and_thresholds_decide_the_exit_code() {
+    checks_and_metrics_are_counted_exactly("measures").await;
+}
+
+/// The same for the ports of `measures` to the SDKs of other languages (large components:
+/// one at a time).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_checks_and_metrics_are_counted_like_rust() {
+    let _alone = crate::common::EXCLUSIVE.lock().await;
+    checks_and_metrics_are_counted_exactly("measures-python").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn javascript_checks_and_metrics_are_counted_like_rust() {
+    let _alone = crate::common::EXCLUSIVE.lock().await;
+    checks_and_metrics_are_counted_exactly("measures-js").await;
+}
+
+async fn checks_and_metrics_are_counted_exactly(probe: &str) {
     let target = target().await;
     let dir = tempfile::tempdir().unwrap();
     let junit = dir.path().join("junit.xml");
     let RunResult { ran, summary } = run_against(
         &target,
-        "measures",
+        probe,
         &[
             "-u",
             "1",

@@ -28,6 +28,13 @@ docs/languages/python.md shows how to build it. Everything goes through the engi
 client's requests (the engine keeps the VU's connection and cookies and records each
 request), `context` for the VU id, time, randomness and `--env` values, `log` for the run's
 log. An exception in a task is counted as a task error and the VU goes on.
+
+State beyond the user's attributes: `data` reads rows of the run's data sets (`--data`),
+`shared` holds counters and a key/value store all VUs share, and the user class may declare
+`on_test_start` (runs once before any VU; its return value reaches every VU as
+`shared.setup_value()`) and `on_test_stop(value)` (runs once after the last VU). See
+docs/state.md. `check` and `metrics` (Counter, Gauge, Rate, Trend) record what the scenario
+measures besides its requests.
 """
 
 import json as _json
@@ -37,9 +44,15 @@ from wit_world.imports import http as _http
 from wit_world.imports import types as _types
 from componentize_py_types import Err as _Err
 
+from . import data, metrics, shared
+from .data import DataError, ExhaustedError, UnknownSetError
+from .metrics import check
+from .shared import LimitError
+
 __all__ = [
     "HttpUser", "task", "between", "constant", "constant_pacing", "constant_throughput",
-    "HttpError", "Response", "log", "context",
+    "HttpError", "Response", "log", "context", "data", "shared", "metrics", "check",
+    "DataError", "UnknownSetError", "ExhaustedError", "LimitError",
 ]
 
 SDK = "horde-sdk-python 0.1.0"
@@ -240,17 +253,35 @@ class log:
 class HttpUser:
     """Subclass it once in scenario.py: class attributes ``name``, ``wait_time`` (default no
     wait) and the docstring (the description); methods ``on_start``, ``on_stop`` and the
-    ``@task`` methods, in the order written."""
+    ``@task`` methods, in the order written; ``on_test_start`` and ``on_test_stop`` for the
+    run's setup and teardown."""
 
     name = None
     wait_time = _types.ThinkTime_None_()
     client = HttpClient()
 
     def on_start(self):
-        pass
+        """Runs once when the VU starts (log in, keep the token in ``self``). An exception is a
+        VU error: the VU stops and restarts as a fresh instance."""
 
     def on_stop(self):
-        pass
+        """Runs once when the VU stops at the end of the run (log out)."""
+
+    def on_test_start(self):
+        """The run's setup: runs once, before any VU starts, on an instance of its own (not a
+        VU: what it sets on ``self`` reaches no VU). What it returns is handed to every VU as
+        ``shared.setup_value()`` / ``setup_text()`` / ``setup_json()`` and to ``on_test_stop``:
+        a str (stored as UTF-8), bytes, or anything else JSON can encode; None is empty. Its
+        requests are reported under names starting with ``[setup]``. An exception ends the run
+        before any VU starts; ``raise Exception("why")`` makes "why" the run's one error line.
+        Does nothing unless overridden."""
+        return None
+
+    def on_test_stop(self, setup_value):
+        """The run's teardown: runs once after the last VU has ended (also when the run is
+        interrupted; never when setup failed), on an instance of its own, with setup's value as
+        bytes. Its requests are reported under names starting with ``[teardown]``. Does nothing
+        unless overridden."""
 
     @classmethod
     def _tasks(cls):

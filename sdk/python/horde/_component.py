@@ -2,6 +2,7 @@
 HttpUser subclass in the scenario's `scenario` module and runs it, one instance per VU.
 Not an API."""
 
+import json
 import traceback
 
 import scenario as _scenario
@@ -32,6 +33,25 @@ def _message(error):
     return f"{type(error).__name__}: {error}{where}"
 
 
+def _setup_message(error):
+    """Setup's and teardown's error: the message alone for a plain Exception (the run's one
+    line reads as the scenario wrote it), else the type and line as for the other hooks."""
+    if type(error) is Exception and str(error):
+        return str(error)
+    return _message(error)
+
+
+def _setup_bytes(value):
+    """What on_test_start returned, as the bytes every VU gets."""
+    if value is None:
+        return b""
+    if isinstance(value, str):
+        return value.encode()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    return json.dumps(value).encode()
+
+
 class WitWorld(wit_world.WitWorld):
     _user = None
 
@@ -51,13 +71,20 @@ class WitWorld(wit_world.WitWorld):
             thresholds=list(getattr(_USER, "thresholds", [])),
         )
 
-    # This SDK has no setup or teardown hooks yet: setup hands every VU an empty value and
-    # teardown does nothing, which is what the engine expects of a scenario without them.
+    # Setup and teardown run on instances of their own, each with a user object of its own;
+    # without on_test_start / on_test_stop, setup hands every VU an empty value and teardown
+    # does nothing.
     def setup(self):
-        return b""
+        try:
+            return _setup_bytes(self._get_user().on_test_start())
+        except Exception as error:
+            raise Err(_setup_message(error))
 
     def teardown(self, setup_value):
-        pass
+        try:
+            self._get_user().on_test_stop(setup_value)
+        except Exception as error:
+            raise Err(_setup_message(error))
 
     def _call(self, method):
         try:
