@@ -46,6 +46,24 @@ async fn javascript_checks_and_metrics_are_counted_like_rust() {
     checks_and_metrics_are_counted_exactly("measures-js").await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c_checks_and_metrics_are_counted_like_rust() {
+    let _alone = crate::common::EXCLUSIVE.lock().await;
+    checks_and_metrics_are_counted_exactly("measures-c").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zig_checks_and_metrics_are_counted_like_rust() {
+    let _alone = crate::common::EXCLUSIVE.lock().await;
+    checks_and_metrics_are_counted_exactly("measures-zig").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn go_checks_and_metrics_are_counted_like_rust() {
+    let _alone = crate::common::EXCLUSIVE.lock().await;
+    checks_and_metrics_are_counted_exactly("measures-go").await;
+}
+
 async fn checks_and_metrics_are_counted_exactly(probe: &str) {
     let target = target().await;
     let dir = tempfile::tempdir().unwrap();
