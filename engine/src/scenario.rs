@@ -72,7 +72,7 @@ impl ThinkTime {
     }
 
     /// How long to wait after a task that took `task_took`.
-    pub fn wait_after(&self, rng: &mut impl Rng, task_took: Duration) -> Duration {
+    pub fn wait_after(&self, rng: &mut impl Rng, task_took: impl FnOnce() -> Duration) -> Duration {
         match *self {
             ThinkTime::None => Duration::ZERO,
             ThinkTime::Between { min_ms, max_ms } => {
@@ -80,9 +80,11 @@ impl ThinkTime {
                 Duration::from_micros(us)
             }
             ThinkTime::Constant { ms } => Duration::from_millis(ms),
-            ThinkTime::ConstantPacing { ms } => Duration::from_millis(ms).saturating_sub(task_took),
+            ThinkTime::ConstantPacing { ms } => {
+                Duration::from_millis(ms).saturating_sub(task_took())
+            }
             ThinkTime::ConstantThroughput { per_second } => {
-                Duration::from_secs_f64(1.0 / per_second).saturating_sub(task_took)
+                Duration::from_secs_f64(1.0 / per_second).saturating_sub(task_took())
             }
         }
     }
@@ -214,11 +216,11 @@ mod tests {
         let mut rng = SmallRng::seed_from_u64(1);
         let pacing = ThinkTime::ConstantPacing { ms: 1000 };
         assert_eq!(
-            pacing.wait_after(&mut rng, Duration::from_millis(300)),
+            pacing.wait_after(&mut rng, || Duration::from_millis(300)),
             Duration::from_millis(700)
         );
         assert_eq!(
-            pacing.wait_after(&mut rng, Duration::from_millis(1300)),
+            pacing.wait_after(&mut rng, || Duration::from_millis(1300)),
             Duration::ZERO
         );
         let between = ThinkTime::Between {
@@ -226,7 +228,7 @@ mod tests {
             max_ms: 5000,
         };
         for _ in 0..1000 {
-            let w = between.wait_after(&mut rng, Duration::ZERO);
+            let w = between.wait_after(&mut rng, || Duration::ZERO);
             assert!(w >= Duration::from_secs(1) && w <= Duration::from_secs(5));
         }
     }

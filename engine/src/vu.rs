@@ -148,18 +148,24 @@ impl Pacer {
         }
     }
 
-    /// When the task starting now was due, for a paced VU.
-    fn due(&mut self, now: Instant) -> Option<Instant> {
+    /// When the next task was due, for a paced VU past its first task.
+    fn due(&self) -> Option<Instant> {
+        self.pace?;
+        self.next_due
+    }
+
+    /// For a paced VU's first task, starting at `now`: the schedule starts there.
+    fn first_due(&mut self, now: Instant) -> Option<Instant> {
         self.pace?;
         Some(*self.next_due.get_or_insert(now))
     }
 
-    /// After a task: how long to wait before the next one is due.
-    fn wait(&mut self, now: Instant) -> Option<Duration> {
-        let pace = self.pace?;
+    /// After a task of a paced VU: how long to wait before the next one is due.
+    fn wait(&mut self, now: Instant) -> Duration {
+        let pace = self.pace.expect("only paced VUs wait for their schedule");
         let next = self.next_due.map_or(now, |due| due + pace);
         self.next_due = Some(next);
-        Some(next.saturating_duration_since(now + TIMER_LEAD))
+        next.saturating_duration_since(now + TIMER_LEAD)
     }
 }
 
@@ -290,15 +296,19 @@ async fn one_pass(
                 {
                     break;
                 }
-                pacer.due(Instant::now())
+                pacer.due()
             }
         };
         let index = plan.picker.pick(rng);
         let task = &plan.task_names[index as usize];
-        store.data_mut().enter(Phase::Task, plan.task_timeout);
+        // One clock read for the iteration's schedule, deadline and lag.
+        let task_started = Instant::now();
+        let due = due.or_else(|| pacer.first_due(task_started));
+        store
+            .data_mut()
+            .enter_at(Phase::Task, plan.task_timeout, task_started);
         store.data_mut().iteration = *iteration;
         *iteration += 1;
-        let task_started = Instant::now();
         store.data_mut().lag = due.map(|due| task_started.saturating_duration_since(due));
         let outcome = scenario.call_run_task(&mut store, index).await;
         // An iteration the run's stop cut short (its send cancelled, its guest interrupted)
@@ -342,9 +352,10 @@ async fn one_pass(
             // The dispatcher decides when this VU runs again.
             continue;
         }
-        let wait = pacer
-            .wait(Instant::now())
-            .unwrap_or_else(|| plan.think_time.wait_after(rng, task_started.elapsed()));
+        let wait = match pacer.pace {
+            Some(_) => pacer.wait(Instant::now()),
+            None => plan.think_time.wait_after(rng, || task_started.elapsed()),
+        };
         if !wait.is_zero() {
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}

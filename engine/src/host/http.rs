@@ -2,7 +2,7 @@
 //! its outcome is recorded in the run's statistics before the response goes back.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
@@ -44,6 +44,9 @@ struct Job {
     lag_us: Option<u64>,
     /// The prefix of setup's and teardown's statistics names.
     group: Option<&'static str>,
+    /// The VU's buffer for the statistics name, handed back in `Done` and reused, so that a
+    /// request named by its path allocates nothing for its name.
+    name_buf: String,
 }
 
 /// What came back to the fiber: the response to lower into the guest, or the error, plus what
@@ -104,6 +107,7 @@ fn prepare(job: &mut Job, method: Method) -> Result<Outgoing, String> {
         headers,
         body: req.body.take().map(Bytes::from).unwrap_or_default(),
         timeout,
+        want_headers: req.want_headers,
         want_body: req.want_body,
     })
 }
@@ -115,7 +119,6 @@ async fn perform(mut job: Job) -> Done {
     let method = method_of(job.req.method);
     let name = job.req.name.take();
     let expect = std::mem::take(&mut job.req.expect_status);
-    let want_headers = job.req.want_headers;
     let outgoing = match prepare(&mut job, method.clone()) {
         Ok(outgoing) => outgoing,
         Err(why) => {
@@ -145,11 +148,19 @@ async fn perform(mut job: Job) -> Done {
         }
     };
     // Statistics group by the given name, else by the URL's path.
-    let stat_name = grouped(
-        job.group,
-        name.unwrap_or_else(|| outgoing.uri.path().to_string()),
-    );
-    let started = Instant::now();
+    let stat_name = match name {
+        Some(name) => grouped(job.group, name),
+        None => {
+            let mut buf = std::mem::take(&mut job.name_buf);
+            buf.clear();
+            if let Some(group) = job.group {
+                buf.push_str(group);
+                buf.push(' ');
+            }
+            buf.push_str(outgoing.uri.path());
+            buf
+        }
+    };
     // Boxed so that `perform`'s own future stays small: it is built on the guest's fiber
     // stack before the spawn moves it away, and a large one would touch pages there.
     let result = Box::pin(job.client.send(outgoing)).await;
@@ -171,7 +182,7 @@ async fn perform(mut job: Job) -> Done {
                 format!("unexpected status {}", received.status)
             };
             stats.record_request(&method, &stat_name, &sample, (!ok).then_some(&*reason));
-            let headers = want_headers.then(|| {
+            let headers = job.req.want_headers.then(|| {
                 received
                     .headers
                     .iter()
@@ -201,7 +212,7 @@ async fn perform(mut job: Job) -> Done {
         }
         Err(error) => {
             let sample = Sample {
-                elapsed_us: started.elapsed().as_micros() as u64,
+                elapsed_us: job.client.last_started().elapsed().as_micros() as u64,
                 status: None,
                 failed: true,
                 bytes_sent: 0,
@@ -286,6 +297,7 @@ impl Host for VuState {
             time_left,
             lag_us: self.lag.map(|lag| lag.as_micros() as u64),
             group: self.phase.stats_group(),
+            name_buf: std::mem::take(&mut self.name_buf),
         });
         // What is spawned from the fiber is a few bytes (a box); `perform`'s own future is
         // built and polled on the worker's stack. Moving a large future through tokio's spawn
@@ -304,6 +316,7 @@ impl Host for VuState {
         self.next_response_id += 1;
         let failed = !matches!(&done.result, Ok(r) if r.ok);
         self.remember(id, &done.method, &done.stat_name, failed, &done.reason);
+        self.name_buf = done.stat_name;
         done.result.map(|mut response| {
             response.id = id;
             response

@@ -207,6 +207,8 @@ pub struct VuState {
     pub retire_self: bool,
     pub(super) recent: Vec<RecentResponse>,
     pub(super) next_response_id: u64,
+    /// Reused for each request's statistics name (see `host/http.rs`).
+    pub(super) name_buf: String,
     /// The capability-less WASI of a scenario that imports it (set by
     /// `ScenarioRuntime::instantiate`); None for scenarios that import only horde's
     /// interfaces, which then pay nothing for it.
@@ -222,8 +224,13 @@ impl VuState {
 
     /// Enters an export: sets the phase and the deadline it must return by.
     pub fn enter(&mut self, phase: Phase, limit: Duration) {
+        self.enter_at(phase, limit, Instant::now());
+    }
+
+    /// `enter`, for a caller that has just read the clock.
+    pub fn enter_at(&mut self, phase: Phase, limit: Duration, now: Instant) {
         self.phase = phase;
-        self.deadline = Some(Instant::now() + limit);
+        self.deadline = Some(now + limit);
         self.timed_out = false;
         self.lag = None;
     }
@@ -247,6 +254,7 @@ impl VuState {
             run,
             recent: Vec::new(),
             next_response_id: 0,
+            name_buf: String::new(),
             wasi: None,
         }
     }

@@ -8,18 +8,26 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use cookie_store::CookieStore;
-use http::header::{COOKIE, HOST, HeaderValue, SET_COOKIE};
-use http::uri::{Authority, PathAndQuery, Scheme};
+use http::header::{COOKIE, HeaderValue, SET_COOKIE};
+use http::uri::{Authority, Scheme};
 use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::client::conn::{http1, http2};
-use hyper_rustls::HttpsConnector;
+use hyper::client::conn::http2;
+use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
 use hyper_util::client::legacy::connect::{Connection, HttpConnector};
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use tower_service::Service;
 
-use super::counting::{ByteCounters, CountingConnector};
+use super::counting::{ByteCounters, CountingConnector, CountingStream};
+use super::h1::{ExchangeError, H1Conn, H1Request, origin_form};
+
+/// A connection's byte stream as the lean HTTP/1.1 exchange reads and writes it: TCP (counted)
+/// under optional TLS.
+type Stream = TokioIo<MaybeHttpsStream<TokioIo<CountingStream>>>;
+
+/// A connection idle this long is checked for a close by the server before it is reused (a
+/// busy connection is not: the check costs a system call per request).
+const IDLE_CHECK_AFTER: Duration = Duration::from_millis(50);
 
 /// A request ready to go on the wire.
 pub struct Outgoing {
@@ -28,12 +36,14 @@ pub struct Outgoing {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub timeout: Duration,
+    pub want_headers: bool,
     pub want_body: bool,
 }
 
 /// What came back, with the cost of the exchange.
 pub struct Received {
     pub status: u16,
+    /// The response's headers when the request wanted them (else possibly empty).
     pub headers: HeaderMap,
     /// The body, when the request wanted it.
     pub body: Option<Bytes>,
@@ -109,9 +119,10 @@ impl ClientSettings {
     }
 }
 
-/// The connection a VU keeps open, to the origin of its last request.
+/// The connection a VU keeps open, to the origin of its last request: HTTP/1.1 on the lean
+/// exchange (`h1.rs`), HTTP/2 on hyper.
 enum Sender {
-    H1(http1::SendRequest<Full<Bytes>>),
+    H1(Box<H1Conn<Stream>>),
     H2(http2::SendRequest<Full<Bytes>>),
 }
 
@@ -119,6 +130,8 @@ struct Conn {
     scheme: Scheme,
     authority: Authority,
     sender: Sender,
+    /// When the last exchange on it ended.
+    idle_since: Instant,
 }
 
 impl Conn {
@@ -126,9 +139,13 @@ impl Conn {
         uri.scheme() == Some(&self.scheme) && uri.authority() == Some(&self.authority)
     }
 
-    fn is_usable(&self) -> bool {
-        match &self.sender {
-            Sender::H1(s) => s.is_ready(),
+    fn is_usable(&mut self, now: Instant) -> bool {
+        match &mut self.sender {
+            Sender::H1(conn) => {
+                conn.is_reusable()
+                    && (now.saturating_duration_since(self.idle_since) < IDLE_CHECK_AFTER
+                        || !conn.peer_closed())
+            }
             Sender::H2(s) => !s.is_closed(),
         }
     }
@@ -147,6 +164,8 @@ pub struct VuClient {
     http2: bool,
     jar: CookieStore,
     jar_empty: bool,
+    /// When the last request started (for the elapsed time of one that failed).
+    last_started: Instant,
 }
 
 impl VuClient {
@@ -164,6 +183,7 @@ impl VuClient {
             http2: settings.http2,
             jar: CookieStore::default(),
             jar_empty: true,
+            last_started: Instant::now(),
         }
     }
 
@@ -188,74 +208,121 @@ impl VuClient {
             tokio::spawn(conn);
             Sender::H2(sender)
         } else {
-            let (sender, conn) = http1::handshake(stream)
-                .await
-                .map_err(|e| SendError::Protocol(root_cause(&e)))?;
-            tokio::spawn(conn);
-            Sender::H1(sender)
+            Sender::H1(Box::new(H1Conn::new(TokioIo::new(stream))))
         };
         Ok(Conn {
             scheme: scheme.clone(),
             authority: authority.clone(),
             sender,
+            idle_since: Instant::now(),
         })
     }
 
-    /// Sends on the VU's connection, opening one when there is none to this origin (or the
-    /// server closed it). A request the old connection could not even start sending is
-    /// retried once on a fresh one; anything already sent is never sent again.
-    /// `uri` is the request's absolute URL; the request's own URI is set from it here, in the
-    /// form the protocol sends.
-    async fn round_trip(
+    /// The VU's connection to `uri`'s origin: the open one when it serves that origin and is
+    /// still usable, else a new one. Also says whether it was reused.
+    async fn conn_for(&mut self, uri: &Uri, now: Instant) -> Result<(&mut Conn, bool), SendError> {
+        let reuse = match &mut self.conn {
+            Some(conn) => conn.serves(uri) && conn.is_usable(now),
+            None => false,
+        };
+        if !reuse {
+            self.conn = None;
+            // Boxed: connecting (TCP, TLS, handshake) is a large future that most requests
+            // never poll; inline, it would make every request's future that much larger.
+            self.conn = Some(Box::pin(self.connect(uri)).await?);
+        }
+        Ok((self.conn.as_mut().expect("connected above"), reuse))
+    }
+
+    /// One exchange on the VU's connection, opened when there is none to this origin (or the
+    /// server closed it). On HTTP/1.1, a request that found a reused connection closed
+    /// before any byte of the response came back is sent once more on a fresh connection
+    /// when its method is idempotent (as browsers and Go's client do); on HTTP/2, one that
+    /// the old connection could not even start sending. Nothing else is ever sent twice.
+    async fn exchange(
         &mut self,
         uri: &Uri,
-        mut request: Request<Full<Bytes>>,
-    ) -> Result<http::Response<Incoming>, SendError> {
+        req: Exchange,
+        started: Instant,
+    ) -> Result<Answer, SendError> {
+        let Exchange {
+            method,
+            mut headers,
+            mut body,
+            want_headers,
+            want_body,
+        } = req;
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        );
+        let mut h2_request = None;
         for attempt in 0..2 {
-            let reuse = self
-                .conn
-                .as_ref()
-                .is_some_and(|c| c.serves(uri) && c.is_usable());
-            if !reuse {
-                // Boxed: connecting (TCP, TLS, handshake) is a large future that most requests
-                // never poll; inline, it would make every request's future that much larger
-                // to build and move.
-                self.conn = Some(Box::pin(self.connect(uri)).await?);
-            }
-            let conn = self.conn.as_mut().expect("connected above");
-            let sent = match &mut conn.sender {
-                Sender::H1(sender) => {
-                    // HTTP/1.1 sends the origin form (`/path?query`) on the request line and
-                    // names the origin in `Host` (HTTP/2 carries it as `:authority`).
-                    if !request.headers().contains_key(HOST)
-                        && let Ok(host) = HeaderValue::from_str(conn.authority.as_str())
-                    {
-                        request.headers_mut().insert(HOST, host);
+            let (conn, reused) = self.conn_for(uri, started).await?;
+            let result = match &mut conn.sender {
+                Sender::H1(h1) => {
+                    let sent = h1
+                        .exchange(H1Request {
+                            method: &method,
+                            target: origin_form(uri),
+                            host: conn.authority.as_str(),
+                            headers: &headers,
+                            body: &body,
+                            want_headers,
+                            want_body,
+                        })
+                        .await;
+                    match sent {
+                        Ok(response) => Ok(Answer {
+                            status: response.status,
+                            headers: response.headers,
+                            sets_cookie: response.sets_cookie,
+                            body: response.body,
+                        }),
+                        Err(ExchangeError::Stale(_)) if attempt == 0 && reused && idempotent => {
+                            self.conn = None;
+                            continue;
+                        }
+                        Err(ExchangeError::Stale(why) | ExchangeError::Broken(why)) => {
+                            Err(SendError::Protocol(why))
+                        }
                     }
-                    let origin_form = uri
-                        .path_and_query()
-                        .cloned()
-                        .unwrap_or_else(|| PathAndQuery::from_static("/"));
-                    *request.uri_mut() = Uri::from(origin_form);
-                    sender.try_send_request(request).await
                 }
                 Sender::H2(sender) => {
+                    let mut request = match h2_request.take() {
+                        Some(request) => request,
+                        None => {
+                            let mut request = Request::new(Full::new(std::mem::take(&mut body)));
+                            *request.method_mut() = method.clone();
+                            *request.headers_mut() = std::mem::take(&mut headers);
+                            request
+                        }
+                    };
                     *request.uri_mut() = uri.clone();
-                    sender.try_send_request(request).await
-                }
-            };
-            match sent {
-                Ok(response) => return Ok(response),
-                Err(mut failed) => {
-                    self.conn = None;
-                    match failed.take_message() {
-                        Some(unsent) if attempt == 0 => request = unsent,
-                        _ => return Err(SendError::Protocol(root_cause(failed.error()))),
+                    // Boxed: HTTP/2's futures are large, and the HTTP/1.1 path should not
+                    // carry their size in every request's future.
+                    match Box::pin(h2_round_trip(sender, request, want_body)).await {
+                        Ok(answer) => Ok(answer),
+                        Err((Some(unsent), _)) if attempt == 0 => {
+                            self.conn = None;
+                            h2_request = Some(unsent);
+                            continue;
+                        }
+                        Err((_, error)) => Err(error),
                     }
                 }
+            };
+            if result.is_err() {
+                self.conn = None;
             }
+            return result;
         }
         unreachable!("the second attempt returns")
+    }
+
+    /// When the last request started: a failed one's elapsed time runs from here.
+    pub fn last_started(&self) -> Instant {
+        self.last_started
     }
 
     /// Sends one request and reads the whole response within `req.timeout`.
@@ -266,6 +333,7 @@ impl VuClient {
             mut headers,
             body,
             timeout,
+            want_headers,
             want_body,
         } = req;
         // The cookie jar needs a parsed `Url`; only pay for one when cookies are in play.
@@ -290,23 +358,21 @@ impl VuClient {
                 headers.append(COOKIE, value);
             }
         }
-        let mut request = Request::new(Full::new(body));
-        *request.method_mut() = method;
-        *request.headers_mut() = headers;
+        let exchange = Exchange {
+            method,
+            headers,
+            body,
+            want_headers,
+            want_body,
+        };
 
         let (sent_before, received_before) = self.counters.snapshot();
+        // Two clock reads per request: here, and when the response is in.
         let started = Instant::now();
-        let exchange = async {
-            let response = self.round_trip(&uri, request).await?;
-            let (parts, body) = response.into_parts();
-            let body = body
-                .collect()
-                .await
-                .map_err(|e| SendError::Protocol(root_cause(&e)))?
-                .to_bytes();
-            Ok::<_, SendError>((parts, body))
-        };
-        let (parts, body) = match tokio::time::timeout(timeout, exchange).await {
+        self.last_started = started;
+        let deadline = tokio::time::Instant::from_std(started + timeout);
+        let exchange = self.exchange(&uri, exchange, started);
+        let answer = match tokio::time::timeout_at(deadline, exchange).await {
             Ok(result) => result?,
             Err(_) => {
                 // The connection may be mid-response; never reuse it.
@@ -314,16 +380,20 @@ impl VuClient {
                 return Err(SendError::Timeout);
             }
         };
-        let elapsed = started.elapsed();
+        let finished = Instant::now();
+        let elapsed = finished - started;
+        if let Some(conn) = &mut self.conn {
+            conn.idle_since = finished;
+        }
         let (sent_after, received_after) = self.counters.snapshot();
 
-        if parts.headers.contains_key(SET_COOKIE) {
+        if answer.sets_cookie {
             let url = match cookie_url {
                 Some(url) => Some(url),
                 None => url::Url::parse(&uri.to_string()).ok(),
             };
             if let Some(url) = url {
-                for value in parts.headers.get_all(SET_COOKIE) {
+                for value in answer.headers.get_all(SET_COOKIE) {
                     if let Ok(value) = value.to_str() {
                         // A cookie the jar rejects (bad domain, malformed) is ignored, as a
                         // browser would.
@@ -335,14 +405,61 @@ impl VuClient {
         }
 
         Ok(Received {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            body: want_body.then_some(body),
+            status: answer.status,
+            headers: answer.headers,
+            body: answer.body,
             elapsed,
             bytes_sent: sent_after - sent_before,
             bytes_received: received_after - received_before,
         })
     }
+}
+
+/// One HTTP/2 request and its whole response. On failure, the request comes back if it was
+/// never sent.
+async fn h2_round_trip(
+    sender: &mut http2::SendRequest<Full<Bytes>>,
+    request: Request<Full<Bytes>>,
+    want_body: bool,
+) -> Result<Answer, (Option<Request<Full<Bytes>>>, SendError)> {
+    match sender.try_send_request(request).await {
+        Ok(response) => {
+            let (parts, incoming) = response.into_parts();
+            let body = incoming
+                .collect()
+                .await
+                .map_err(|e| (None, SendError::Protocol(root_cause(&e))))?
+                .to_bytes();
+            let sets_cookie = parts.headers.contains_key(SET_COOKIE);
+            Ok(Answer {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                sets_cookie,
+                body: want_body.then_some(body),
+            })
+        }
+        Err(mut failed) => {
+            let unsent = failed.take_message();
+            Err((unsent, SendError::Protocol(root_cause(failed.error()))))
+        }
+    }
+}
+
+/// A request as the exchange sends it (the URL apart, since a retry needs it again).
+struct Exchange {
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+    want_headers: bool,
+    want_body: bool,
+}
+
+/// A response as the exchange read it.
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    sets_cookie: bool,
+    body: Option<Bytes>,
 }
 
 /// Sorts a connector error into what the guest sees: TLS or connect.
@@ -365,4 +482,81 @@ fn root_cause(error: &(dyn StdError + 'static)) -> String {
         cause = next;
     }
     cause.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// A server that answers one request per connection and then closes it without saying
+    /// so (no `Connection: close`), as a server whose keep-alive timeout just ran out does.
+    /// Returns its address and how many connections it accepted.
+    async fn one_shot_server() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut request = [0; 1024];
+                    let _ = socket.read(&mut request).await;
+                    let _ = socket
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                        .await;
+                });
+            }
+        });
+        (addr, accepted)
+    }
+
+    fn request(method: Method, addr: std::net::SocketAddr) -> Outgoing {
+        Outgoing {
+            method,
+            uri: format!("http://{addr}/").parse().unwrap(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            timeout: Duration::from_secs(5),
+            want_headers: false,
+            want_body: true,
+        }
+    }
+
+    /// A GET that finds its reused connection closed before any byte of the answer is sent
+    /// again on a fresh one; a POST is not (it may have been acted on), and fails.
+    #[tokio::test]
+    async fn only_idempotent_requests_are_retried_on_a_stale_connection() {
+        let (addr, accepted) = one_shot_server().await;
+        let mut client = ClientSettings::new(false, Vec::new()).client(1);
+        for _ in 0..3 {
+            let got = client.send(request(Method::GET, addr)).await.unwrap();
+            assert_eq!(got.body.as_deref(), Some(&b"ok"[..]));
+        }
+        assert!(accepted.load(Ordering::SeqCst) >= 3);
+        // Make the open connection stale again, then POST at once (no idle check).
+        let sent = client.send(request(Method::POST, addr)).await;
+        assert!(
+            matches!(&sent, Err(SendError::Protocol(_))),
+            "{:?}",
+            sent.as_ref().map(|r| r.status)
+        );
+    }
+
+    /// A connection the server closed while it sat idle is noticed before it is used: even a
+    /// POST goes out on a fresh connection.
+    #[tokio::test]
+    async fn an_idle_connection_the_server_closed_is_not_reused() {
+        let (addr, accepted) = one_shot_server().await;
+        let mut client = ClientSettings::new(false, Vec::new()).client(1);
+        client.send(request(Method::GET, addr)).await.unwrap();
+        tokio::time::sleep(IDLE_CHECK_AFTER * 2).await;
+        let got = client.send(request(Method::POST, addr)).await.unwrap();
+        assert_eq!(got.status, 200);
+        assert_eq!(accepted.load(Ordering::SeqCst), 2);
+    }
 }
