@@ -119,10 +119,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
 
     /// Sends one request and reads its response.
     pub async fn exchange(&mut self, req: H1Request<'_>) -> Result<Response, ExchangeError> {
-        // Let every VU that is ready run first, so that their requests go out together and
-        // the target wakes once for the lot rather than once per request: on the benchmark
-        // this costs a little scheduling and saves a quarter of the kernel's time.
-        tokio::task::yield_now().await;
         self.write_request(&req)
             .await
             .map_err(|e| ExchangeError::Stale(e.to_string()))?;
