@@ -63,7 +63,7 @@ fn run_context(base: &str) -> Arc<RunContext> {
         stopping: CancellationToken::new(),
         stats: StatsHub::new(),
         request_timeout: Duration::from_secs(5),
-        http: ClientSettings::new(false, Vec::new()),
+        http: ClientSettings::new(false, Vec::new(), &[]),
         log: LogSink {
             min_level: LogLevel::Error,
         },

@@ -121,6 +121,19 @@ async fn bad_hosts_and_flags() {
     refused(&["run", s, "-t", "soon"], 2, "not a duration").await;
     refused(&["run", s, "--env", "NOEQUALS"], 2, "KEY=VALUE").await;
     refused(&["run", s, "--spawn-rate", "0"], 2, "positive number").await;
+    refused(
+        &[
+            "run",
+            s,
+            "--host",
+            "https://127.0.0.1:1",
+            "--ca-cert",
+            "/nonexistent/ca.pem",
+        ],
+        2,
+        "--ca-cert /nonexistent/ca.pem: cannot read it",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -256,6 +256,10 @@ struct CommonArgs {
     /// 127.0.0.2,127.0.0.3), to open more connections than one address's ports allow.
     #[arg(long, value_name = "ADDRS", value_delimiter = ',')]
     local_addr: Vec<std::net::IpAddr>,
+    /// Also trust the certificate authorities in this PEM file for https:// targets (a test
+    /// or company CA); the public web's roots stay trusted. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -581,6 +585,12 @@ fn plan(
 ) -> Result<RunPlan, Failure> {
     let data = DataSets::load(&common.data, common.data_exhausted.into())
         .map_err(|e| Failure::new(exit::USAGE, e.to_string()))?;
+    let mut ca_certs = Vec::new();
+    for path in &common.ca_cert {
+        ca_certs.extend(crate::http::read_ca_certs(path).map_err(|why| {
+            Failure::new(exit::USAGE, format!("--ca-cert {}: {why}", path.display()))
+        })?);
+    }
     Ok(RunPlan {
         scenario,
         host,
@@ -597,6 +607,7 @@ fn plan(
         quiet: common.quiet,
         http2: common.http2,
         local_addrs: common.local_addr.clone(),
+        ca_certs,
         thresholds: common.thresholds.clone(),
         data: std::sync::Arc::new(data),
         setup_timeout: common.setup_timeout,

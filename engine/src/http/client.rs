@@ -89,13 +89,20 @@ pub struct ClientSettings {
 impl ClientSettings {
     /// `http2` speaks HTTP/2 to plain `http://` targets too (h2c with prior knowledge); over
     /// `https://` HTTP/2 is used whenever the server offers it by ALPN.
-    pub fn new(http2: bool, local_addrs: Vec<IpAddr>) -> Self {
+    /// `extra_roots` are trusted besides the public web's roots (`--ca-cert`).
+    pub fn new(
+        http2: bool,
+        local_addrs: Vec<IpAddr>,
+        extra_roots: &[rustls::pki_types::CertificateDer<'static>],
+    ) -> Self {
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
         tcp.set_nodelay(true);
-        let roots = rustls::RootCertStore {
+        let mut roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
+        // Each was checked when read (`read_ca_certs`), so none is left out here.
+        roots.add_parsable_certificates(extra_roots.iter().cloned());
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -117,6 +124,28 @@ impl ClientSettings {
             .then(|| self.local_addrs[vu_id as usize % self.local_addrs.len()]);
         VuClient::new(self, local)
     }
+}
+
+/// The certificates of a PEM file, each checked to be usable as a trust anchor; an error
+/// names what is wrong with the file.
+pub fn read_ca_certs(
+    path: &std::path::Path,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("not a PEM certificate file: {e}"))?;
+    if certs.is_empty() {
+        return Err("no certificate in it (expected -----BEGIN CERTIFICATE-----)".into());
+    }
+    let mut check = rustls::RootCertStore::empty();
+    for (n, cert) in certs.iter().enumerate() {
+        check
+            .add(cert.clone())
+            .map_err(|e| format!("certificate {} is not usable as a CA: {e}", n + 1))?;
+    }
+    Ok(certs)
 }
 
 /// The connection a VU keeps open, to the origin of its last request: HTTP/1.1 on the lean
@@ -469,14 +498,27 @@ struct Answer {
 
 /// Sorts a connector error into what the guest sees: TLS or connect.
 fn classify_connect(error: Box<dyn StdError + Send + Sync>) -> SendError {
-    let mut source: Option<&(dyn StdError + 'static)> = Some(&*error);
-    while let Some(cause) = source {
-        if cause.downcast_ref::<rustls::Error>().is_some() {
-            return SendError::Tls(cause.to_string());
-        }
-        source = cause.source();
+    match find_tls_error(&*error) {
+        Some(tls) => SendError::Tls(tls.to_string()),
+        None => SendError::Connect(root_cause(&*error)),
     }
-    SendError::Connect(root_cause(&*error))
+}
+
+/// rustls's error anywhere in `error`'s chain. An `io::Error` wrapping another error does not
+/// name it as its source (it skips to the inner error's own source), and TLS errors come
+/// wrapped in two of them, so the search looks inside those too.
+fn find_tls_error<'e>(error: &'e (dyn StdError + 'static)) -> Option<&'e rustls::Error> {
+    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    if let Some(inner) = error
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        && let Some(tls) = find_tls_error(inner)
+    {
+        return Some(tls);
+    }
+    error.source().and_then(find_tls_error)
 }
 
 /// The innermost error's message: "Connection refused (os error 111)" rather than hyper's
@@ -537,7 +579,7 @@ mod tests {
     #[tokio::test]
     async fn only_idempotent_requests_are_retried_on_a_stale_connection() {
         let (addr, accepted) = one_shot_server().await;
-        let mut client = ClientSettings::new(false, Vec::new()).client(1);
+        let mut client = ClientSettings::new(false, Vec::new(), &[]).client(1);
         for _ in 0..3 {
             let got = client.send(request(Method::GET, addr)).await.unwrap();
             assert_eq!(got.body.as_deref(), Some(&b"ok"[..]));
@@ -552,12 +594,105 @@ mod tests {
         );
     }
 
+    /// The test CA and a certificate it signed for 127.0.0.1 (valid to 2126), made with
+    /// `openssl req -x509 … -addext basicConstraints=critical,CA:TRUE` and `openssl x509 -req`.
+    fn testdata(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/http/testdata")
+            .join(name)
+    }
+
+    /// An https server on 127.0.0.1 (HTTP/1.1 by ALPN) answering every request of a
+    /// keep-alive connection with a chunked `hello`; counts its connections.
+    async fn tls_server() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+        use rustls::pki_types::PrivateKeyDer;
+        use rustls::pki_types::pem::PemObject;
+        let certs = read_ca_certs(&testdata("server.pem")).unwrap();
+        let key = PrivateKeyDer::from_pem_file(testdata("server.key")).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            loop {
+                let (socket, _) = listener.accept().await.unwrap();
+                count.fetch_add(1, Ordering::SeqCst);
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(socket).await else {
+                        return;
+                    };
+                    let mut request = [0; 1024];
+                    while matches!(tls.read(&mut request).await, Ok(n) if n > 0) {
+                        let reply = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+                        if tls.write_all(reply).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (addr, accepted)
+    }
+
+    fn https_get(addr: std::net::SocketAddr) -> Outgoing {
+        Outgoing {
+            uri: format!("https://{addr}/").parse().unwrap(),
+            ..request(Method::GET, addr)
+        }
+    }
+
+    /// HTTP/1.1 over TLS on the lean exchange: a CA given with `--ca-cert` is trusted, and
+    /// the connection is kept across requests.
+    #[tokio::test]
+    async fn https_with_an_extra_ca_keeps_its_connection() {
+        let (addr, accepted) = tls_server().await;
+        let ca = read_ca_certs(&testdata("ca.pem")).unwrap();
+        let mut client = ClientSettings::new(false, Vec::new(), &ca).client(1);
+        for _ in 0..3 {
+            let got = client.send(https_get(addr)).await.unwrap();
+            assert_eq!(got.status, 200);
+            assert_eq!(got.body.as_deref(), Some(&b"hello"[..]));
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+        // Without the CA the server's certificate is refused.
+        let mut untrusting = ClientSettings::new(false, Vec::new(), &[]).client(1);
+        let refused = untrusting.send(https_get(addr)).await;
+        assert!(
+            matches!(&refused, Err(SendError::Tls(why)) if why.contains("UnknownIssuer")),
+            "{:?}",
+            refused.as_ref().err()
+        );
+    }
+
+    #[test]
+    fn a_ca_file_that_is_not_pem_is_named_as_such() {
+        let dir = std::env::temp_dir().join(format!("horde-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let why = read_ca_certs(&empty).unwrap_err();
+        assert!(why.contains("no certificate"), "{why}");
+        let missing = read_ca_certs(&dir.join("missing.pem")).unwrap_err();
+        assert!(missing.starts_with("cannot read it"), "{missing}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// A connection the server closed while it sat idle is noticed before it is used: even a
     /// POST goes out on a fresh connection.
     #[tokio::test]
     async fn an_idle_connection_the_server_closed_is_not_reused() {
         let (addr, accepted) = one_shot_server().await;
-        let mut client = ClientSettings::new(false, Vec::new()).client(1);
+        let mut client = ClientSettings::new(false, Vec::new(), &[]).client(1);
         client.send(request(Method::GET, addr)).await.unwrap();
         tokio::time::sleep(IDLE_CHECK_AFTER * 2).await;
         let got = client.send(request(Method::POST, addr)).await.unwrap();

@@ -5,4 +5,4 @@ mod client;
 mod counting;
 mod h1;
 
-pub use client::{ClientSettings, Outgoing, Received, SendError, VuClient};
+pub use client::{ClientSettings, Outgoing, Received, SendError, VuClient, read_ca_certs};

@@ -171,6 +171,8 @@ pub struct RunPlan {
     pub http2: bool,
     /// Local addresses to connect from, spread over the VUs.
     pub local_addrs: Vec<std::net::IpAddr>,
+    /// Certificate authorities trusted besides the public roots (`--ca-cert`).
+    pub ca_certs: Vec<rustls::pki_types::CertificateDer<'static>>,
     /// `--threshold`s; the scenario's own are added to them.
     pub thresholds: Vec<Threshold>,
     /// The `--data` sets, loaded and checked before anything runs.
@@ -213,7 +215,7 @@ pub fn describe_context(vu_memory: usize) -> Arc<RunContext> {
         stopping: CancellationToken::new(),
         stats: StatsHub::new(),
         request_timeout: Duration::from_secs(1),
-        http: ClientSettings::new(false, Vec::new()),
+        http: ClientSettings::new(false, Vec::new(), &[]),
         log: LogSink {
             min_level: LogLevel::Warn,
         },
@@ -261,7 +263,7 @@ pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, 
         stopping: CancellationToken::new(),
         stats: StatsHub::new(),
         request_timeout: plan.request_timeout,
-        http: ClientSettings::new(plan.http2, plan.local_addrs.clone()),
+        http: ClientSettings::new(plan.http2, plan.local_addrs.clone(), &plan.ca_certs),
         log: LogSink {
             min_level: plan.log_level,
         },
