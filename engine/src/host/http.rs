@@ -44,8 +44,7 @@ struct Job {
     lag_us: Option<u64>,
     /// The prefix of setup's and teardown's statistics names.
     group: Option<&'static str>,
-    /// The VU's buffer for the statistics name, handed back in `Done` and reused, so that a
-    /// request named by its path allocates nothing for its name.
+    /// The VU's buffer for the statistics name, handed back in `Done` and reused.
     name_buf: String,
 }
 
@@ -59,13 +58,16 @@ struct Done {
     result: Result<Response, Error>,
 }
 
-/// A statistics name in its group: `[setup] /api/auth/login`. VUs' requests have no group,
-/// so the request path pays nothing for it.
-fn grouped(group: Option<&'static str>, name: String) -> String {
-    match group {
-        Some(group) => format!("{group} {name}"),
-        None => name,
+/// A statistics name in its group (`[setup] /api/auth/login`), written into the VU's reused
+/// buffer so that naming a request allocates nothing once the buffer has grown.
+fn stat_name(mut buf: String, group: Option<&'static str>, name: &str) -> String {
+    buf.clear();
+    if let Some(group) = group {
+        buf.push_str(group);
+        buf.push(' ');
     }
+    buf.push_str(name);
+    buf
 }
 
 /// Builds the hyper request, or says why the guest's request is invalid.
@@ -122,9 +124,10 @@ async fn perform(mut job: Job) -> Done {
     let outgoing = match prepare(&mut job, method.clone()) {
         Ok(outgoing) => outgoing,
         Err(why) => {
-            let stat_name = grouped(
+            let stat_name = stat_name(
+                std::mem::take(&mut job.name_buf),
                 job.group,
-                name.unwrap_or_else(|| "(invalid request)".to_string()),
+                name.as_deref().unwrap_or("(invalid request)"),
             );
             let reason = format!("invalid request: {why}");
             let sample = Sample {
@@ -148,19 +151,11 @@ async fn perform(mut job: Job) -> Done {
         }
     };
     // Statistics group by the given name, else by the URL's path.
-    let stat_name = match name {
-        Some(name) => grouped(job.group, name),
-        None => {
-            let mut buf = std::mem::take(&mut job.name_buf);
-            buf.clear();
-            if let Some(group) = job.group {
-                buf.push_str(group);
-                buf.push(' ');
-            }
-            buf.push_str(outgoing.uri.path());
-            buf
-        }
-    };
+    let stat_name = stat_name(
+        std::mem::take(&mut job.name_buf),
+        job.group,
+        name.as_deref().unwrap_or(outgoing.uri.path()),
+    );
     // Boxed so that `perform`'s own future stays small: it is built on the guest's fiber
     // stack before the spawn moves it away, and a large one would touch pages there.
     let result = Box::pin(job.client.send(outgoing)).await;

@@ -19,7 +19,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tower_service::Service;
 
 use super::counting::{ByteCounters, CountingConnector, CountingStream};
-use super::h1::{ExchangeError, H1Conn, H1Request, origin_form};
+use super::h1::{ExchangeError, H1Conn, H1Request, Response, origin_form};
 
 /// A connection's byte stream as the lean HTTP/1.1 exchange reads and writes it: TCP (counted)
 /// under optional TLS.
@@ -273,7 +273,7 @@ impl VuClient {
         uri: &Uri,
         req: Exchange,
         started: Instant,
-    ) -> Result<Answer, SendError> {
+    ) -> Result<Response, SendError> {
         let Exchange {
             method,
             mut headers,
@@ -302,12 +302,7 @@ impl VuClient {
                         })
                         .await;
                     match sent {
-                        Ok(response) => Ok(Answer {
-                            status: response.status,
-                            headers: response.headers,
-                            sets_cookie: response.sets_cookie,
-                            body: response.body,
-                        }),
+                        Ok(response) => Ok(response),
                         Err(ExchangeError::Stale(_)) if attempt == 0 && reused && idempotent => {
                             self.conn = None;
                             continue;
@@ -455,7 +450,7 @@ async fn h2_round_trip(
     sender: &mut http2::SendRequest<Full<Bytes>>,
     request: Request<Full<Bytes>>,
     want_body: bool,
-) -> Result<Answer, (Option<Request<Full<Bytes>>>, SendError)> {
+) -> Result<Response, (Option<Request<Full<Bytes>>>, SendError)> {
     match sender.try_send_request(request).await {
         Ok(response) => {
             let (parts, incoming) = response.into_parts();
@@ -465,7 +460,7 @@ async fn h2_round_trip(
                 .map_err(|e| (None, SendError::Protocol(root_cause(&e))))?
                 .to_bytes();
             let sets_cookie = parts.headers.contains_key(SET_COOKIE);
-            Ok(Answer {
+            Ok(Response {
                 status: parts.status.as_u16(),
                 headers: parts.headers,
                 sets_cookie,
@@ -486,14 +481,6 @@ struct Exchange {
     body: Bytes,
     want_headers: bool,
     want_body: bool,
-}
-
-/// A response as the exchange read it.
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    sets_cookie: bool,
-    body: Option<Bytes>,
 }
 
 /// Sorts a connector error into what the guest sees: TLS or connect.
@@ -538,28 +525,38 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpListener;
 
-    /// A server that answers one request per connection and then closes it without saying
-    /// so (no `Connection: close`), as a server whose keep-alive timeout just ran out does.
-    /// Returns its address and how many connections it accepted.
-    async fn one_shot_server() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    /// A server on 127.0.0.1 that hands each connection to `serve`; returns its address and
+    /// how many connections it accepted.
+    async fn server<F, Fut>(serve: F) -> (std::net::SocketAddr, Arc<AtomicUsize>)
+    where
+        F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let accepted = Arc::new(AtomicUsize::new(0));
         let count = accepted.clone();
         tokio::spawn(async move {
             loop {
-                let (mut socket, _) = listener.accept().await.unwrap();
+                let (socket, _) = listener.accept().await.unwrap();
                 count.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(async move {
-                    let mut request = [0; 1024];
-                    let _ = socket.read(&mut request).await;
-                    let _ = socket
-                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-                        .await;
-                });
+                tokio::spawn(serve(socket));
             }
         });
         (addr, accepted)
+    }
+
+    /// A server that answers one request per connection and then closes it without saying
+    /// so (no `Connection: close`), as a server whose keep-alive timeout just ran out does.
+    async fn one_shot_server() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+        server(|mut socket| async move {
+            let mut request = [0; 1024];
+            let _ = socket.read(&mut request).await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                .await;
+        })
+        .await
     }
 
     fn request(method: Method, addr: std::net::SocketAddr) -> Outgoing {
@@ -618,30 +615,22 @@ mod tests {
             .unwrap();
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let accepted = Arc::new(AtomicUsize::new(0));
-        let count = accepted.clone();
-        tokio::spawn(async move {
-            loop {
-                let (socket, _) = listener.accept().await.unwrap();
-                count.fetch_add(1, Ordering::SeqCst);
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    let Ok(mut tls) = acceptor.accept(socket).await else {
+        server(move |socket| {
+            let acceptor = acceptor.clone();
+            async move {
+                let Ok(mut tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let mut request = [0; 1024];
+                while matches!(tls.read(&mut request).await, Ok(n) if n > 0) {
+                    let reply = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+                    if tls.write_all(reply).await.is_err() {
                         return;
-                    };
-                    let mut request = [0; 1024];
-                    while matches!(tls.read(&mut request).await, Ok(n) if n > 0) {
-                        let reply = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
-                        if tls.write_all(reply).await.is_err() {
-                            return;
-                        }
                     }
-                });
+                }
             }
-        });
-        (addr, accepted)
+        })
+        .await
     }
 
     fn https_get(addr: std::net::SocketAddr) -> Outgoing {

@@ -37,7 +37,7 @@ pub enum ExchangeError {
     Broken(String),
 }
 
-/// The parts of a response the client keeps.
+/// The parts of a response the client keeps (HTTP/2's too: `client.rs` reads those into it).
 pub struct Response {
     pub status: u16,
     /// All headers, when asked for or when a cookie is set; else empty.
@@ -103,18 +103,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
         let mut probe = [0u8; 1];
         let mut probe = tokio::io::ReadBuf::new(&mut probe);
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        match std::pin::Pin::new(&mut self.io).poll_read(&mut cx, &mut probe) {
-            std::task::Poll::Pending => false,
-            std::task::Poll::Ready(Ok(())) => {
-                // End of stream, or bytes nobody asked for: either way, not reusable.
-                self.keep_alive = false;
-                true
-            }
-            std::task::Poll::Ready(Err(_)) => {
-                self.keep_alive = false;
-                true
-            }
+        let closed = std::pin::Pin::new(&mut self.io)
+            .poll_read(&mut cx, &mut probe)
+            .is_ready();
+        // End of stream, an error, or bytes nobody asked for: either way, not reusable.
+        if closed {
+            self.keep_alive = false;
         }
+        closed
     }
 
     /// Sends one request and reads its response.
