@@ -13,6 +13,7 @@ pub mod host;
 pub mod http;
 pub mod load;
 pub mod report;
+pub mod run;
 pub mod scaffold;
 pub mod scenario;
 pub mod shared;

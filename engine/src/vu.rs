@@ -31,6 +31,16 @@ pub struct VuPlan {
     pub iterations: Option<Iterations>,
 }
 
+impl VuPlan {
+    /// Iterations not yet claimed under a shared bound (`--iterations`); None without one.
+    pub fn iterations_left(&self) -> Option<u64> {
+        match &self.iterations {
+            Some(Iterations::Shared(left)) => Some(left.load(Ordering::Relaxed)),
+            _ => None,
+        }
+    }
+}
+
 /// A bound on iterations (one iteration is one task run): shared by all VUs (`--iterations`)
 /// or per VU (`--iterations-per-vu`). A VU with none left runs `on-stop` and ends.
 pub enum Iterations {

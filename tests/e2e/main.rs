@@ -8,6 +8,7 @@ mod languages;
 mod models;
 mod new;
 mod outputs;
+mod run_api;
 mod runs;
 mod sandbox;
 mod seeds;

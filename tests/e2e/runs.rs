@@ -302,6 +302,26 @@ async fn the_demo_runs() {
     );
 }
 
+/// The README's seed-0 snippet is the scenario's code as it is (without its opening comment).
+#[test]
+fn the_readme_shows_the_seed_0_scenario_as_it_is() {
+    let read = |path: &str| std::fs::read_to_string(repo_root().join(path)).unwrap();
+    let readme = read("README.md");
+    let source = read("scripts/authenticated-user/src/lib.rs");
+    let code = &source[source
+        .find("use horde_sdk::prelude::*;")
+        .expect("the scenario's code")..];
+    let shown = readme
+        .split("```rust\n")
+        .filter_map(|block| block.split("```\n").next())
+        .find(|block| block.contains("struct AuthenticatedUser"))
+        .expect("the README shows the seed-0 scenario");
+    assert_eq!(
+        shown, code,
+        "README.md's seed-0 snippet differs from scripts/authenticated-user/src/lib.rs: copy the file's code into it"
+    );
+}
+
 /// The demo's embedded component was built from the sources as they are now.
 #[test]
 fn the_embedded_demo_scenario_is_current() {

@@ -264,6 +264,12 @@ impl DataSet {
         self.fields.row(index)
     }
 
+    /// True once a `unique` read found every row handed out.
+    pub fn unique_ran_out(&self) -> bool {
+        // A read that fails still moves the cursor, so past `rows` means one failed.
+        self.unique_next.load(Ordering::Relaxed) > self.rows()
+    }
+
     /// Picks the row a read in `mode` gets. `random` is a draw from the VU's generator (any
     /// u64), `vu_id` the reading VU's id.
     pub fn pick(&self, mode: Mode, vu_id: u32, random: u64) -> Result<u64, ReadError> {
@@ -334,6 +340,11 @@ impl DataSets {
         if self.get(&set.name).is_none() {
             self.sets.push(set);
         }
+    }
+
+    /// True once a `unique` read of any set found every row handed out.
+    pub fn unique_ran_out(&self) -> bool {
+        self.sets.iter().any(DataSet::unique_ran_out)
     }
 
     /// The set called `name`: a linear search, since a run has a handful of sets at most.

@@ -1,5 +1,5 @@
-//! One VU's HTTP client: its own connection pool and cookie jar over hyper-util, a TLS config
-//! shared by all VUs, wire bytes counted per request.
+//! One VU's HTTP client: its own keep-alive connection (to the origin of its last request) and
+//! cookie jar, a TLS config shared by all VUs, wire bytes counted per request.
 
 use std::error::Error as StdError;
 use std::net::IpAddr;

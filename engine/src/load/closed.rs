@@ -5,10 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior, sleep_until};
 
-use super::StopSignals;
 use super::crew::Crew;
+use super::{LoadChange, StopSignals};
 use crate::host::{RunContext, ScenarioRuntime};
 use crate::vu::{UserGauge, VuPlan};
 
@@ -95,7 +96,7 @@ impl ClosedModel {
         }
     }
 
-    /// Runs the model; returns true when a signal ended the run before its time.
+    /// Runs the model; returns true when a stop ended the run before its time.
     pub async fn drive(
         &self,
         runtime: Arc<ScenarioRuntime>,
@@ -103,17 +104,26 @@ impl ClosedModel {
         plan: Arc<VuPlan>,
         gauge: Arc<UserGauge>,
         signals: &StopSignals,
+        changes: watch::Receiver<Option<LoadChange>>,
     ) -> bool {
         let mut crew = Crew::new(runtime, run, plan, gauge);
         let interrupted = match &self.stages {
             Some(stages) => self.drive_stages(stages, &mut crew, signals).await,
-            None => self.drive_users(&mut crew, signals).await,
+            None => self.drive_users(&mut crew, signals, changes).await,
         };
         crew.finish(self.graceful_stop, signals).await;
         interrupted
     }
 
-    async fn drive_users(&self, crew: &mut Crew, signals: &StopSignals) -> bool {
+    /// `--users` VUs started at `--spawn-rate`, for `--run-time`. A VU that ends on its own
+    /// (its iterations done) is not replaced, and the run ends when the last one has. A new
+    /// number of users (`changes`) starts more at the spawn rate, or retires the newest.
+    async fn drive_users(
+        &self,
+        crew: &mut Crew,
+        signals: &StopSignals,
+        mut changes: watch::Receiver<Option<LoadChange>>,
+    ) -> bool {
         let start = Instant::now();
         let spawn_interval = Duration::from_secs_f64(1.0 / self.spawn_rate);
         let end = async {
@@ -123,35 +133,47 @@ impl ClosedModel {
             }
         };
         tokio::pin!(end);
+        let mut target = self.users;
         let mut next_spawn = start;
+        let mut steerable = true;
         loop {
-            if crew.next_id <= self.users {
-                tokio::select! {
-                    _ = sleep_until(next_spawn) => {
-                        // Start every VU whose time has come (a high rate starts several per tick).
-                        while crew.next_id <= self.users && next_spawn <= Instant::now() {
-                            crew.start_one(None);
-                            next_spawn += spawn_interval;
+            while crew.live() > target {
+                crew.retire_newest();
+            }
+            let spawning = crew.seats() < target;
+            tokio::select! {
+                _ = sleep_until(next_spawn), if spawning => {
+                    // Start every VU whose time has come (a high rate starts several per tick).
+                    while crew.seats() < target && next_spawn <= Instant::now() {
+                        crew.start_one(None);
+                        next_spawn += spawn_interval;
+                    }
+                }
+                _ = &mut end => return false,
+                _ = signals.graceful.cancelled() => return true,
+                changed = changes.changed(), if steerable => match changed {
+                    Ok(()) => {
+                        if let Some(LoadChange::Users(users)) = *changes.borrow_and_update() {
+                            target = users;
+                            // A ramp-up after a pause starts at the spawn rate from now.
+                            next_spawn = next_spawn.max(Instant::now());
                         }
                     }
-                    _ = &mut end => return false,
-                    _ = signals.graceful.cancelled() => return true,
-                }
-            } else {
-                tokio::select! {
-                    _ = &mut end => return false,
-                    _ = signals.graceful.cancelled() => return true,
-                    // With an iteration bound, VUs end by themselves; the run ends with them.
-                    joined = crew.tasks.join_next(), if !crew.tasks.is_empty() => {
-                        if joined.is_some() && crew.tasks.is_empty() {
-                            return false;
-                        }
+                    Err(_) => steerable = false,
+                },
+                // With an iteration bound, VUs end by themselves; the run ends with them.
+                joined = crew.join_next(), if !spawning && !crew.is_empty() => {
+                    if joined.is_some() && crew.is_empty() && crew.ended_on_their_own() > 0 {
+                        return false;
                     }
                 }
             }
         }
     }
 
+    /// The stages set how many VUs run at each moment. A VU that ends on its own is replaced
+    /// while a new one would find work (see `Crew::out_of_work`); once the shared iterations
+    /// are all done, the run ends with its last VU.
     async fn drive_stages(&self, stages: &[Stage], crew: &mut Crew, signals: &StopSignals) -> bool {
         let start = Instant::now();
         let mut tick = tokio::time::interval(STAGE_TICK);
@@ -161,16 +183,14 @@ impl ClosedModel {
                 _ = tick.tick() => {}
                 _ = signals.graceful.cancelled() => return true,
                 // Reap VUs that ended (retired ones, or ones out of iterations).
-                Some(_) = crew.tasks.join_next(), if !crew.tasks.is_empty() => continue,
+                Some(_) = crew.join_next(), if !crew.is_empty() => continue,
             }
             let Some(target) = stage_target(stages, start.elapsed()) else {
                 return false;
             };
-            while (crew.active.len() as u32) < target {
-                crew.start_one(None);
-            }
-            while (crew.active.len() as u32) > target {
-                crew.retire_newest();
+            crew.follow(target);
+            if crew.is_empty() && crew.out_of_work() {
+                return false;
             }
         }
     }

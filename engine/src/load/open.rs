@@ -6,11 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, sleep_until};
 
-use super::StopSignals;
 use super::crew::Crew;
+use super::{LoadChange, StopSignals};
 use crate::host::{RunContext, ScenarioRuntime};
 use crate::vu::{Seat, TIMER_LEAD, Ticket, UserGauge, VuPlan};
 
@@ -161,6 +161,7 @@ impl OpenModel {
         plan: Arc<VuPlan>,
         gauge: Arc<UserGauge>,
         signals: &StopSignals,
+        changes: watch::Receiver<Option<LoadChange>>,
     ) -> bool {
         let (free_tx, free_rx) = mpsc::unbounded_channel();
         let task_timeout = plan.task_timeout;
@@ -175,7 +176,7 @@ impl OpenModel {
             pool.grow();
         }
         let interrupted = self.wait_for_pool(&mut pool, task_timeout, signals).await
-            || self.dispatch_all(&mut pool, &run, signals).await;
+            || self.dispatch_all(&mut pool, &run, signals, changes).await;
         pool.crew.finish(self.graceful_stop, signals).await;
         interrupted
     }
@@ -199,21 +200,59 @@ impl OpenModel {
         false
     }
 
-    /// Hands out every arrival of the schedule. Returns true when a signal ended it early.
-    async fn dispatch_all(&self, pool: &mut Pool, run: &RunContext, signals: &StopSignals) -> bool {
-        let start = Instant::now();
+    /// Hands out every arrival of the schedule. Returns true when a signal ended it early. A
+    /// new rate (`changes`) replaces the schedule from that moment to its planned end: the
+    /// first arrival at the new rate is one interval after the change, and 0 pauses arrivals.
+    async fn dispatch_all(
+        &self,
+        pool: &mut Pool,
+        run: &RunContext,
+        signals: &StopSignals,
+        mut changes: watch::Receiver<Option<LoadChange>>,
+    ) -> bool {
+        let begun = Instant::now();
+        let end = self.schedule.duration().map(|d| begun + d);
+        let mut schedule = self.schedule.clone();
+        let mut start = begun;
         let mut k = 0u64;
-        while let Some(at) = self.schedule.time_of(k) {
-            let due = start + at;
-            let wake = due.checked_sub(TIMER_LEAD).unwrap_or(due);
-            loop {
-                tokio::select! {
-                    biased;
-                    _ = signals.graceful.cancelled() => return true,
-                    Some(slot) = pool.free_rx.recv() => pool.free.push(slot),
-                    _ = sleep_until(wake) => break,
-                }
+        let mut steerable = true;
+        loop {
+            // Past the schedule's end (a paused rate has no next arrival): wait for the
+            // planned end, or for a new rate.
+            let due = schedule.time_of(k).map(|at| start + at);
+            if due.is_none() && !(steerable && end.is_none_or(|end| Instant::now() < end)) {
+                return false;
             }
+            let wake = due.map(|due| due.checked_sub(TIMER_LEAD).unwrap_or(due));
+            let run_out = async {
+                match (due, end) {
+                    (None, Some(end)) => sleep_until(end).await,
+                    _ => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                _ = signals.graceful.cancelled() => return true,
+                Some(slot) = pool.free_rx.recv() => {
+                    pool.free.push(slot);
+                    continue;
+                }
+                changed = changes.changed(), if steerable => {
+                    match changed {
+                        Ok(()) => if let Some(LoadChange::Rate(rate)) = *changes.borrow_and_update() {
+                            start = Instant::now();
+                            let left = end.map(|end| end.saturating_duration_since(start));
+                            schedule = ArrivalSchedule::constant(rate, left);
+                            k = 1;
+                        },
+                        Err(_) => steerable = false,
+                    }
+                    continue;
+                }
+                _ = run_out => return false,
+                _ = sleep_until(wake.unwrap_or(start)), if wake.is_some() => {}
+            }
+            let due = due.expect("woken for an arrival");
             if !pool.dispatch(due) {
                 run.stats.record_dropped(1);
                 if (pool.goes.len() as u32) < self.max_vus {
@@ -222,7 +261,6 @@ impl OpenModel {
             }
             k += 1;
         }
-        false
     }
 }
 

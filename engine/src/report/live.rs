@@ -5,7 +5,10 @@
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 
+use crate::run::Tick;
 use crate::stats::SeriesRow;
+
+use super::progress_line;
 
 /// The most per-name rows shown; the rest are summed into the aggregated row only.
 const MAX_ROWS: usize = 12;
@@ -30,9 +33,22 @@ impl LiveView {
         }
     }
 
+    /// Shows a tick of the run.
+    pub fn show(&mut self, tick: &Tick) {
+        let line = progress_line(
+            tick.elapsed,
+            tick.users,
+            tick.target_users,
+            &tick.interval.aggregated(),
+            tick.interval_s,
+            &tick.totals,
+        );
+        self.update(&line, &tick.row, tick.progress());
+    }
+
     /// Shows the last interval. `headline` is the plain progress line; `progress` the share
     /// of the planned duration done, when there is a plan.
-    pub fn update(&mut self, headline: &str, row: &SeriesRow, progress: Option<f64>) {
+    fn update(&mut self, headline: &str, row: &SeriesRow, progress: Option<f64>) {
         let mut err = std::io::stderr().lock();
         if !self.tty {
             let _ = writeln!(err, "{headline}");

@@ -1,7 +1,7 @@
 //! HTTP for a VU: build a request, [`send`](Request::send) it, read the [`Response`].
 //!
-//! The engine sends it: each VU has its own connection pool and cookie jar (as a browser
-//! does), and every request is recorded in the run's statistics under its
+//! The engine sends it: each VU has its own cookie jar (as a browser does) and one keep-alive
+//! connection, to the origin it spoke to last, and every request is recorded in the run's statistics under its
 //! [`name`](Request::name) (by default its path).
 //!
 //! ```no_run
