@@ -3,8 +3,6 @@
 
 mod parse;
 
-pub(crate) use parse::duration as parse_duration;
-
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;

@@ -22,7 +22,8 @@ use crate::host::{BaseUrl, LogSink, RunContext, Sandbox, ScenarioError, Scenario
 use crate::http::ClientSettings;
 use crate::scenario::{ScenarioMeta, TaskPicker, ThinkTime};
 use crate::shared::SharedState;
-use crate::stats::{RunInfo, StatsHub, Summary};
+use crate::stats::StatsHub;
+use crate::summary::{RunInfo, Summary};
 use crate::thresholds::{Measures, Threshold, VusView, evaluate};
 use crate::vu::{Iterations, UserGauge, VuPlan};
 
