@@ -8,8 +8,6 @@ mod parse;
 mod plan;
 mod signals;
 
-pub(crate) use parse::duration as parse_duration;
-
 use std::process::ExitCode;
 
 use clap::Parser;

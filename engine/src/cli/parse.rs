@@ -5,47 +5,9 @@ use std::time::Duration;
 
 use crate::load::{RateStage, Stage};
 use crate::scenario::ThinkTime;
+use crate::units::SizeError;
 
-/// `15s`, `1m30s`, `2h`, `500ms`, or a bare number of seconds.
-pub fn duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let expected = || format!("{text:?} is not a duration; expected e.g. 30s, 1m30s, 2h or 500ms");
-    if t.is_empty() {
-        return Err(expected());
-    }
-    if let Ok(secs) = t.parse::<f64>() {
-        return if secs.is_finite() && secs >= 0.0 {
-            Ok(Duration::from_secs_f64(secs))
-        } else {
-            Err(expected())
-        };
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = t;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(expected)?;
-        if digits == 0 {
-            return Err(expected());
-        }
-        let value: f64 = rest[..digits].parse().map_err(|_| expected())?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let unit = match &rest[..unit_len] {
-            "ms" => 0.001,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return Err(expected()),
-        };
-        rest = &rest[unit_len..];
-        total += Duration::from_secs_f64(value * unit);
-    }
-    Ok(total)
-}
+pub use crate::units::parse_duration as duration;
 
 /// A positive duration.
 pub fn positive_duration(text: &str) -> Result<Duration, String> {
@@ -57,22 +19,15 @@ pub fn positive_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
-/// `64MiB`, `512KiB`, `1GiB`, `64M`, or a number of bytes.
+/// `64MiB`, `512KiB`, `1GiB`, `64M`, or a number of bytes; at least 64 KiB.
 pub fn size(text: &str) -> Result<usize, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let expected = || format!("{text:?} is not a size; expected e.g. 64MiB, 512KiB or 1GiB");
-    let n: usize = t[..split].parse().map_err(|_| expected())?;
-    let unit = match t[split..].trim() {
-        "" | "B" => 1,
-        "K" | "KiB" | "KB" | "k" => 1 << 10,
-        "M" | "MiB" | "MB" => 1 << 20,
-        "G" | "GiB" | "GB" => 1 << 30,
-        _ => return Err(expected()),
-    };
-    n.checked_mul(unit)
-        .filter(|&b| b >= 64 * 1024)
-        .ok_or_else(|| format!("{text:?} is out of range; give at least 64KiB"))
+    match crate::units::parse_size(text) {
+        Ok(bytes) if bytes >= 64 * 1024 => Ok(bytes),
+        Err(e @ SizeError::NotASize(_)) => Err(e.to_string()),
+        Ok(_) | Err(SizeError::TooLarge(_)) => {
+            Err(format!("{text:?} is out of range; give at least 64KiB"))
+        }
+    }
 }
 
 /// `KEY=VALUE` for `--env`.

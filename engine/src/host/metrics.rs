@@ -4,24 +4,13 @@
 
 use super::bindings::metrics::{Host, Tags};
 use super::state::{Phase, VuState};
+use crate::metric::{builtin_kind, valid_name};
 use crate::stats::custom::{MetricSample, series_key};
-use crate::thresholds::builtin_kind;
 
 /// At most this many tags per call.
 const MAX_TAGS: usize = 8;
 /// Longest tag value and check name, in bytes.
 const MAX_TEXT: usize = 256;
-
-/// A metric or tag name: letters, digits and `_`, not starting with a digit, at most 128.
-fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 128
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
 
 fn check_tags(tags: &Tags) -> Result<(), String> {
     if tags.len() > MAX_TAGS {

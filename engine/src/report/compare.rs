@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::datetime;
-use crate::stats::SCHEMA_VERSION;
+use crate::summary::SCHEMA_VERSION;
 
 /// What compare reads of a summary: only these fields, so summaries that gained fields since
 /// (same `schema_version`) still compare.

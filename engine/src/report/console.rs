@@ -5,7 +5,8 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use crate::scenario::ScenarioMeta;
-use crate::stats::{EndpointStats, EndpointSummary, Percentiles, Snapshot, Summary};
+use crate::stats::{EndpointStats, Snapshot};
+use crate::summary::{EndpointSummary, Percentiles, Summary};
 
 /// `[ 12s] users 50/50 | 182.0 req/s | failures 0.00% | p95 4.21 ms | total 2,180 reqs, 0 fails`
 pub fn progress_line(

@@ -9,9 +9,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::stats::{
-    EndpointSummary, Percentiles, RunningTotals, SeriesEndpoint, SeriesRow, Summary,
-};
+use crate::stats::{RunningTotals, SeriesEndpoint, SeriesRow};
+use crate::summary::{EndpointSummary, Percentiles, Summary};
 
 /// Locust writes "N/A" where a number does not exist (percentiles of an entry with no
 /// requests); horde also writes it for history columns its time series does not keep.
@@ -521,7 +520,7 @@ mod tests {
     fn an_entry_without_requests_has_locusts_zeros_and_na() {
         let mut summary = fixture::summary();
         summary.stats.truncate(0);
-        summary.aggregated = crate::stats::EndpointSummary::from_stats(
+        summary.aggregated = crate::summary::EndpointSummary::from_stats(
             "",
             "Aggregated",
             &crate::stats::EndpointStats::default(),

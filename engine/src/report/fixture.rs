@@ -1,10 +1,8 @@
 //! A small, fully known summary for the reports' unit tests: two endpoints, one of them
 //! failing, an error, and a three-second time series.
 
-use crate::stats::{
-    EndpointStats, EndpointSummary, ErrorSummary, RunInfo, SCHEMA_VERSION, Sample, SeriesEndpoint,
-    SeriesRow, Summary, VuCounts,
-};
+use crate::stats::{EndpointStats, Sample, SeriesEndpoint, SeriesRow, VuCounts};
+use crate::summary::{EndpointSummary, ErrorSummary, RunInfo, SCHEMA_VERSION, Summary};
 
 fn stats(samples: &[(u64, u16, bool)], sent: u64, received: u64) -> EndpointStats {
     let mut s = EndpointStats::default();

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::stats::Summary;
+use crate::summary::Summary;
 
 pub fn write_json(summary: &Summary, path: &Path) -> anyhow::Result<()> {
     let file = File::create(path)

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::markup::escape as xml;
-use crate::stats::Summary;
+use crate::summary::Summary;
 
 fn measured(value: Option<f64>) -> String {
     value.map_or_else(|| "no data".to_string(), |v| format!("{v}"))
@@ -110,7 +110,7 @@ pub fn write_junit(summary: &Summary, path: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::CheckSummary;
+    use crate::summary::CheckSummary;
     use crate::thresholds::{ConditionResult, ThresholdResult};
 
     #[test]

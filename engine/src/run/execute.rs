@@ -18,7 +18,8 @@ use crate::http::ClientSettings;
 use crate::load::{IterationLimit, SetupEnd, run_setup, run_teardown};
 use crate::scenario::TaskPicker;
 use crate::shared::SharedState;
-use crate::stats::{RunInfo, StatsHub, Summary};
+use crate::stats::StatsHub;
+use crate::summary::{RunInfo, Summary};
 use crate::thresholds::{Measures, VusView, evaluate};
 use crate::vu::{Iterations, UserGauge, VuPlan};
 

@@ -20,7 +20,7 @@ use tokio::task::JoinHandle;
 
 use crate::host::ScenarioError;
 use crate::scenario::ScenarioMeta;
-use crate::stats::Summary;
+use crate::summary::Summary;
 
 pub use control::{ControlError, RunControl, RunStatus};
 pub use execute::describe_context;

@@ -8,7 +8,7 @@
 use hdrhistogram::Histogram;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::thresholds::MetricKind;
+use crate::metric::MetricKind;
 
 /// Builds the key of a series into `buf`: the name, then the tags sorted by key.
 pub fn series_key(buf: &mut String, name: &str, tags: &mut [(String, String)]) {

@@ -1,16 +1,13 @@
-//! Statistics: per-thread recorders, the merged snapshots, and the summary built from them.
+//! Statistics: per-thread recorders, the merged snapshots and the time series. The summary
+//! built from them is [`crate::summary`], a layer above.
 
 pub mod custom;
 mod endpoint;
 mod hub;
-mod measured;
+mod percentiles;
 mod series;
-mod summary;
 
 pub use endpoint::{EndpointStats, IntendedTiming, Sample};
 pub use hub::{ErrorKey, IterationCounts, Snapshot, StatsHub, VuCounts, VuErrorKind};
-pub use measured::{CheckSummary, MetricSummary};
+pub use percentiles::Percentiles;
 pub use series::{RunningTotals, SeriesEndpoint, SeriesRow, TimeSeries};
-pub use summary::{
-    EndpointSummary, ErrorSummary, IntendedSummary, Percentiles, RunInfo, SCHEMA_VERSION, Summary,
-};

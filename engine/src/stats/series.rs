@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::endpoint::EndpointStats;
 use super::hub::Snapshot;
-use super::summary::Percentiles;
+use super::percentiles::Percentiles;
 
 /// The most rows kept: an hour at one row a second, then two seconds a row, and so on.
 pub const MAX_ROWS: usize = 3600;

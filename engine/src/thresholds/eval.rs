@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Aggregation, MetricKind, Threshold};
+use super::{Aggregation, Threshold};
+use crate::metric::MetricKind;
 use crate::stats::custom::{MetricValue, TrendStats, split_key};
 use crate::stats::{EndpointStats, Snapshot};
 
@@ -194,7 +195,7 @@ fn select_custom(threshold: &Threshold, name: &str, totals: &Snapshot) -> Result
             threshold
                 .conditions
                 .iter()
-                .all(|c| kind.allows(&c.aggregation))
+                .all(|c| c.aggregation.applies_to(*kind))
         })
         .collect::<Vec<_>>();
     let mut found_kinds = Vec::new();
@@ -255,7 +256,7 @@ fn select_custom(threshold: &Threshold, name: &str, totals: &Snapshot) -> Result
             format!(
                 "{name} is a {} metric, which has {}",
                 found_kinds[0].name(),
-                found_kinds[0].aggregations()
+                super::aggregations_of(found_kinds[0])
             )
         } else {
             format!("no {name} series has the tags of the filter")

@@ -10,65 +10,19 @@ mod parse;
 use std::fmt;
 use std::time::Duration;
 
+use crate::metric::MetricKind;
+
 pub use eval::{ConditionResult, Measures, ThresholdResult, VusView, evaluate};
 pub use parse::{ParseError, parse};
 
-/// The four kinds of metric, as in k6.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MetricKind {
-    /// A sum (and its rate per second).
-    Counter,
-    /// The last value set, with its min and max.
-    Gauge,
-    /// The share of true samples.
-    Rate,
-    /// A distribution: avg, min, med, max, percentiles.
-    Trend,
-}
-
-impl MetricKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            MetricKind::Counter => "counter",
-            MetricKind::Gauge => "gauge",
-            MetricKind::Rate => "rate",
-            MetricKind::Trend => "trend",
-        }
+/// The aggregations a threshold may use on a metric of `kind`, in words.
+pub fn aggregations_of(kind: MetricKind) -> &'static str {
+    match kind {
+        MetricKind::Counter => "count and rate",
+        MetricKind::Gauge => "value, min and max",
+        MetricKind::Rate => "rate",
+        MetricKind::Trend => "avg, min, max, med and p(N)",
     }
-
-    /// The aggregations a threshold may use on this kind, in words.
-    pub fn aggregations(self) -> &'static str {
-        match self {
-            MetricKind::Counter => "count and rate",
-            MetricKind::Gauge => "value, min and max",
-            MetricKind::Rate => "rate",
-            MetricKind::Trend => "avg, min, max, med and p(N)",
-        }
-    }
-
-    pub fn allows(self, aggregation: &Aggregation) -> bool {
-        use Aggregation::*;
-        matches!(
-            (self, aggregation),
-            (MetricKind::Counter, Count | Rate)
-                | (MetricKind::Gauge, Value | Min | Max)
-                | (MetricKind::Rate, Rate)
-                | (MetricKind::Trend, Avg | Min | Max | Med | Percentile(_))
-        )
-    }
-}
-
-/// The kind of a built-in metric, or None for a name the scenario may define.
-pub fn builtin_kind(metric: &str) -> Option<MetricKind> {
-    Some(match metric {
-        "http_req_duration" => MetricKind::Trend,
-        "http_req_failed" | "checks" => MetricKind::Rate,
-        "http_reqs" | "iterations" | "dropped_iterations" | "data_sent" | "data_received" => {
-            MetricKind::Counter
-        }
-        "vus" => MetricKind::Gauge,
-        _ => return None,
-    })
 }
 
 /// What a condition measures.
@@ -85,6 +39,20 @@ pub enum Aggregation {
     Count,
     /// Gauges: the last value.
     Value,
+}
+
+impl Aggregation {
+    /// Whether a threshold may use this aggregation on a metric of `kind`.
+    pub fn applies_to(&self, kind: MetricKind) -> bool {
+        use Aggregation::*;
+        matches!(
+            (kind, self),
+            (MetricKind::Counter, Count | Rate)
+                | (MetricKind::Gauge, Value | Min | Max)
+                | (MetricKind::Rate, Rate)
+                | (MetricKind::Trend, Avg | Min | Max | Med | Percentile(_))
+        )
+    }
 }
 
 impl fmt::Display for Aggregation {

@@ -5,7 +5,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::{Aggregation, Comparison, Condition, MetricKind, Threshold, builtin_kind};
+use super::{Aggregation, Comparison, Condition, Threshold, aggregations_of};
+use crate::metric::{MetricKind, builtin_kind, valid_name};
+use crate::units::parse_duration;
 
 /// Why a threshold expression could not be read; the message quotes the bad part.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +82,7 @@ pub fn parse(text: &str) -> Result<Threshold, ParseError> {
             continue;
         }
         if let Some(value) = part.strip_prefix("delayAbortEval=") {
-            threshold.delay_abort_eval = crate::cli::parse_duration(value).map_err(|_| {
+            threshold.delay_abort_eval = parse_duration(value).map_err(|_| {
                 err(format!(
                     "{part:?}: {value:?} is not a duration; expected e.g. delayAbortEval=10s"
                 ))
@@ -89,12 +91,12 @@ pub fn parse(text: &str) -> Result<Threshold, ParseError> {
         }
         let condition = parse_condition(part).map_err(err)?;
         if let Some(kind) = kind
-            && !kind.allows(&condition.aggregation)
+            && !condition.aggregation.applies_to(kind)
         {
             return Err(err(format!(
                 "{part:?}: {metric} is a {} metric, which has {}",
                 kind.name(),
-                kind.aggregations()
+                aggregations_of(kind)
             )));
         }
         threshold.conditions.push(condition);
@@ -106,14 +108,7 @@ pub fn parse(text: &str) -> Result<Threshold, ParseError> {
 }
 
 fn check_metric_name(name: &str) -> Result<(), String> {
-    let valid = !name.is_empty()
-        && name.len() <= 128
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if valid {
+    if valid_name(name) {
         Ok(())
     } else {
         Err(format!(

@@ -11,7 +11,7 @@ use anyhow::Context;
 
 use super::datetime;
 use super::markup::escape;
-use crate::stats::{EndpointSummary, Percentiles, Summary};
+use crate::summary::{EndpointSummary, Percentiles, Summary};
 use chart::{LineChart, Series};
 
 pub fn write_html(summary: &Summary, path: &Path) -> anyhow::Result<()> {
@@ -596,7 +596,7 @@ mod tests {
 
     #[test]
     fn thresholds_checks_and_metrics_have_their_sections() {
-        use crate::stats::{CheckSummary, MetricSummary};
+        use crate::summary::{CheckSummary, MetricSummary};
         use crate::thresholds::{ConditionResult, ThresholdResult};
         let mut summary = fixture::summary();
         summary.thresholds = vec![ThresholdResult {

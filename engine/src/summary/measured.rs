@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::custom::{CustomStats, MetricValue, split_key};
-use super::summary::ErrorSummary;
+use super::ErrorSummary;
+use crate::stats::custom::{CustomStats, MetricValue, split_key};
 
 /// Passes and fails of one check (per name and tags).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
