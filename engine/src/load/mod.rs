@@ -18,11 +18,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::data::DataSets;
 use crate::host::bindings::types::LogLevel;
-use crate::host::{BaseUrl, LogSink, RunContext, Sandbox, ScenarioError, ScenarioRuntime};
+use crate::host::{BaseUrl, RunContext, RunSettings, Sandbox, ScenarioError, ScenarioRuntime};
 use crate::http::ClientSettings;
 use crate::scenario::{ScenarioMeta, TaskPicker, ThinkTime};
-use crate::shared::SharedState;
-use crate::stats::{RunInfo, StatsHub, Summary};
+use crate::stats::{RunInfo, Summary};
 use crate::thresholds::{Measures, Threshold, VusView, evaluate};
 use crate::vu::{Iterations, UserGauge, VuPlan};
 
@@ -208,22 +207,7 @@ pub struct RunOutcome {
 
 /// A run context for describing a scenario (`metadata`) outside any run.
 pub fn describe_context(vu_memory: usize) -> Arc<RunContext> {
-    Arc::new(RunContext {
-        base: None,
-        env: HashMap::new(),
-        started: Instant::now(),
-        stopping: CancellationToken::new(),
-        stats: StatsHub::new(),
-        request_timeout: Duration::from_secs(1),
-        http: ClientSettings::new(false, Vec::new(), &[]),
-        log: LogSink {
-            min_level: LogLevel::Warn,
-        },
-        seed: 0,
-        vu_memory,
-        data: Arc::new(DataSets::default()),
-        shared: SharedState::default(),
-    })
+    RunContext::for_describing(vu_memory)
 }
 
 /// Opens (and closes) one TCP connection to the target, so that a wrong `--host` fails in a
@@ -256,21 +240,15 @@ async fn check_reachable(base: &BaseUrl, shown: &str) -> Result<(), RunError> {
 
 /// Runs a test from start to summary.
 pub async fn execute(plan: RunPlan, signals: StopSignals) -> Result<RunOutcome, RunError> {
-    let run = Arc::new(RunContext {
+    let run = RunContext::new(RunSettings {
         base: plan.host.clone(),
         env: plan.env.clone(),
-        started: Instant::now(),
-        stopping: CancellationToken::new(),
-        stats: StatsHub::new(),
         request_timeout: plan.request_timeout,
         http: ClientSettings::new(plan.http2, plan.local_addrs.clone(), &plan.ca_certs),
-        log: LogSink {
-            min_level: plan.log_level,
-        },
+        log_level: plan.log_level,
         seed: plan.seed,
         vu_memory: plan.vu_memory,
         data: plan.data.clone(),
-        shared: SharedState::default(),
     });
     let sandbox = Sandbox {
         max_vus: plan.model.max_vus(),

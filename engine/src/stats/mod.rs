@@ -8,7 +8,7 @@ mod series;
 mod summary;
 
 pub use endpoint::{EndpointStats, IntendedTiming, Sample};
-pub use hub::{ErrorKey, IterationCounts, Snapshot, StatsHub, VuCounts, VuErrorKind};
+pub use hub::{ErrorKind, ErrorRow, IterationCounts, Snapshot, StatsHub, VuCounts, VuErrorKind};
 pub use measured::{CheckSummary, MetricSummary};
 pub use series::{RunningTotals, SeriesEndpoint, SeriesRow, TimeSeries};
 pub use summary::{
