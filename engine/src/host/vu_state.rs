@@ -73,12 +73,6 @@ impl VuState {
         }
     }
 
-    /// Time left before the deadline, if one is set.
-    pub fn time_left(&self) -> Option<Duration> {
-        self.deadline
-            .map(|d| d.saturating_duration_since(Instant::now()))
-    }
-
     /// Enters an export: sets the phase and the deadline it must return by.
     pub fn enter(&mut self, phase: Phase, limit: Duration) {
         self.enter_at(phase, limit, Instant::now());
