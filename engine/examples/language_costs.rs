@@ -17,9 +17,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use horde::host::bindings::types::LogLevel;
-use horde::host::{BaseUrl, LogSink, Phase, RunContext, Sandbox, ScenarioRuntime, VuState};
+use horde::host::{BaseUrl, Phase, RunContext, RunSettings, Sandbox, ScenarioRuntime, VuState};
 use horde::http::ClientSettings;
-use horde::stats::StatsHub;
 use horde::target::{DemoTarget, TargetConfig};
 use tokio_util::sync::CancellationToken;
 
@@ -56,21 +55,15 @@ fn thread_cpu() -> Duration {
 }
 
 fn run_context(base: &str) -> Arc<RunContext> {
-    Arc::new(RunContext {
+    RunContext::new(RunSettings {
         base: Some(BaseUrl::parse(base).expect("the target's URL")),
         env: Default::default(),
-        started: Instant::now(),
-        stopping: CancellationToken::new(),
-        stats: StatsHub::new(),
         request_timeout: Duration::from_secs(5),
         http: ClientSettings::new(false, Vec::new(), &[]),
-        log: LogSink {
-            min_level: LogLevel::Error,
-        },
+        log_level: LogLevel::Error,
         seed: 1,
         vu_memory: VU_MEMORY,
         data: Arc::new(horde::data::DataSets::default()),
-        shared: horde::shared::SharedState::default(),
     })
 }
 

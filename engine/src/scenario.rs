@@ -6,8 +6,6 @@ use std::time::Duration;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::host::bindings::types::{ScenarioInfo, ThinkTime as WitThinkTime};
-
 /// A scenario's metadata, validated.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ScenarioMeta {
@@ -43,32 +41,21 @@ pub enum ThinkTime {
 }
 
 impl ThinkTime {
-    fn from_wit(t: WitThinkTime) -> Result<Self, String> {
-        Ok(match t {
-            WitThinkTime::None => ThinkTime::None,
-            WitThinkTime::Between(r) => {
-                if r.min_ms > r.max_ms {
-                    return Err(format!(
-                        "think time between({} ms, {} ms) has min above max",
-                        r.min_ms, r.max_ms
-                    ));
-                }
-                ThinkTime::Between {
-                    min_ms: r.min_ms,
-                    max_ms: r.max_ms,
-                }
+    /// The think time as given, or why it cannot be used.
+    pub fn checked(self) -> Result<Self, String> {
+        match self {
+            ThinkTime::Between { min_ms, max_ms } if min_ms > max_ms => Err(format!(
+                "think time between({min_ms} ms, {max_ms} ms) has min above max"
+            )),
+            ThinkTime::ConstantThroughput { per_second }
+                if !(per_second.is_finite() && per_second > 0.0) =>
+            {
+                Err(format!(
+                    "think time constant-throughput({per_second}) must be a positive number of tasks per second"
+                ))
             }
-            WitThinkTime::Constant(ms) => ThinkTime::Constant { ms },
-            WitThinkTime::ConstantPacing(ms) => ThinkTime::ConstantPacing { ms },
-            WitThinkTime::ConstantThroughput(per_second) => {
-                if !(per_second.is_finite() && per_second > 0.0) {
-                    return Err(format!(
-                        "think time constant-throughput({per_second}) must be a positive number of tasks per second"
-                    ));
-                }
-                ThinkTime::ConstantThroughput { per_second }
-            }
-        })
+            t => Ok(t),
+        }
     }
 
     /// How long to wait after a task that took `task_took`.
@@ -113,14 +100,14 @@ impl ThinkTime {
 }
 
 impl ScenarioMeta {
-    /// Checks what the scenario reported: at least one task, unique non-empty names, weights
-    /// of at least 1, a sane think time, thresholds that parse.
-    pub fn from_wit(info: ScenarioInfo, wit: &str) -> Result<Self, String> {
-        if info.tasks.is_empty() {
+    /// The metadata as the scenario reported it (by `host`, from the WIT `scenario-info`), or
+    /// why it cannot be used: at least one task, unique non-empty names, weights of at least
+    /// 1, a sane think time, thresholds that parse.
+    pub fn checked(self) -> Result<Self, String> {
+        if self.tasks.is_empty() {
             return Err("it declares no tasks; a scenario needs at least one".into());
         }
-        let mut tasks = Vec::with_capacity(info.tasks.len());
-        for (i, t) in info.tasks.into_iter().enumerate() {
+        for (i, t) in self.tasks.iter().enumerate() {
             if t.name.trim().is_empty() {
                 return Err(format!("task {i} has an empty name"));
             }
@@ -130,28 +117,19 @@ impl ScenarioMeta {
                     t.name
                 ));
             }
-            if tasks.iter().any(|x: &TaskMeta| x.name == t.name) {
+            if self.tasks[..i].iter().any(|x| x.name == t.name) {
                 return Err(format!(
                     "two tasks are named {:?}; names must be unique",
                     t.name
                 ));
             }
-            tasks.push(TaskMeta {
-                name: t.name,
-                weight: t.weight,
-            });
         }
-        for t in &info.thresholds {
+        for t in &self.thresholds {
             crate::thresholds::parse(t).map_err(|e| e.to_string())?;
         }
         Ok(Self {
-            name: info.name,
-            description: info.description,
-            sdk: info.sdk,
-            wit: wit.to_string(),
-            tasks,
-            think_time: ThinkTime::from_wit(info.think_time)?,
-            thresholds: info.thresholds,
+            think_time: self.think_time.checked()?,
+            ..self
         })
     }
 }

@@ -20,7 +20,7 @@ use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView};
 
 use super::bindings::types::LogLevel;
-use super::state::{LogSink, VuState};
+use super::log::LogSink;
 
 /// The WASI packages the engine links (each denying what it would reach). A scenario
 /// importing another `wasi:` package, such as `wasi:http`, is refused at load time.
@@ -40,7 +40,7 @@ pub fn is_linked_wasi(import: &str) -> bool {
 
 /// Adds the sandboxed WASI 0.2 interfaces to the linker. Each VU that uses them gets its own
 /// [`WasiSandbox`] (see [`WasiSandbox::new`]), which is where the capabilities are withheld.
-pub fn add_to_linker(linker: &mut Linker<VuState>) -> wasmtime::Result<()> {
+pub fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     wasmtime_wasi::p2::add_to_linker_async(linker)
 }
 
@@ -86,19 +86,12 @@ impl WasiSandbox {
             table: ResourceTable::new(),
         }
     }
-}
 
-impl WasiView for VuState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        // The engine creates the sandbox for every VU of a scenario that imports WASI (see
-        // `ScenarioRuntime::instantiate`), and only such a scenario can call these functions.
-        let sandbox = self
-            .wasi
-            .as_deref_mut()
-            .expect("a VU whose scenario imports WASI has a WASI sandbox");
+    /// The view wasmtime-wasi's host functions work on.
+    pub fn view(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
-            ctx: &mut sandbox.ctx,
-            table: &mut sandbox.table,
+            ctx: &mut self.ctx,
+            table: &mut self.table,
         }
     }
 }

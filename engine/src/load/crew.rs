@@ -108,8 +108,8 @@ impl Crew {
     /// `unique` data set ran out under `--data-exhausted stop` (a new VU would end at once).
     pub fn out_of_work(&self) -> bool {
         let iterations_spent = self.plan.iterations_left() == Some(0);
-        let data_spent =
-            self.run.data.when_exhausted == WhenExhausted::StopVu && self.run.data.unique_ran_out();
+        let data = self.run.data();
+        let data_spent = data.when_exhausted == WhenExhausted::StopVu && data.unique_ran_out();
         iterations_spent || data_spent
     }
 

@@ -2,7 +2,6 @@
 //! target is reachable, run `setup`, let the load model drive the VUs, run `teardown`, then
 //! build the summary and evaluate the thresholds.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -11,36 +10,17 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use super::{RunControl, RunError, RunOutcome, RunPlan, RunStatus, Tick, collector};
-use crate::data::DataSets;
-use crate::host::bindings::types::LogLevel;
-use crate::host::{BaseUrl, LogSink, RunContext, Sandbox, ScenarioError};
+use crate::host::{BaseUrl, RunContext, RunSettings, Sandbox, ScenarioError};
 use crate::http::ClientSettings;
 use crate::load::{IterationLimit, SetupEnd, run_setup, run_teardown};
 use crate::scenario::TaskPicker;
-use crate::shared::SharedState;
-use crate::stats::StatsHub;
 use crate::summary::{RunInfo, Summary};
 use crate::thresholds::{Measures, VusView, evaluate};
 use crate::vu::{Iterations, UserGauge, VuPlan};
 
 /// A run context for describing a scenario (`metadata`) outside any run.
 pub fn describe_context(vu_memory: usize) -> Arc<RunContext> {
-    Arc::new(RunContext {
-        base: None,
-        env: HashMap::new(),
-        started: Instant::now(),
-        stopping: CancellationToken::new(),
-        stats: StatsHub::new(),
-        request_timeout: Duration::from_secs(1),
-        http: ClientSettings::new(false, Vec::new(), &[]),
-        log: LogSink {
-            min_level: LogLevel::Warn,
-        },
-        seed: 0,
-        vu_memory,
-        data: Arc::new(DataSets::default()),
-        shared: SharedState::default(),
-    })
+    RunContext::for_describing(vu_memory)
 }
 
 /// Opens (and closes) one TCP connection to the target, so that a wrong `--host` fails in a
@@ -88,21 +68,15 @@ async fn execute_steps(
     ticks: broadcast::Sender<Arc<Tick>>,
 ) -> Result<RunOutcome, RunError> {
     let signals = control.signals().clone();
-    let run = Arc::new(RunContext {
+    let run = RunContext::new(RunSettings {
         base: plan.host.clone(),
         env: plan.env.clone(),
-        started: Instant::now(),
-        stopping: CancellationToken::new(),
-        stats: StatsHub::new(),
         request_timeout: plan.request_timeout,
         http: ClientSettings::new(plan.http2, plan.local_addrs.clone(), &plan.ca_certs),
-        log: LogSink {
-            min_level: plan.log_level,
-        },
+        log_level: plan.log_level,
         seed: plan.seed,
         vu_memory: plan.vu_memory,
         data: plan.data.clone(),
-        shared: SharedState::default(),
     });
     let sandbox = Sandbox {
         max_vus: plan.model.max_vus(),

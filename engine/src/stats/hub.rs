@@ -61,13 +61,132 @@ pub struct IterationCounts {
     pub dropped: u64,
 }
 
-/// Identifies a row of the error report: what failed and how.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ErrorKey {
-    /// The HTTP method, or `TASK` / `VU` for errors of the scenario itself.
-    pub method: Box<str>,
-    pub name: Box<str>,
-    pub message: Box<str>,
+/// How a request or a VU failed: the part of an error report row that is not free text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The guest's request could not be sent as given; the detail says why.
+    InvalidRequest,
+    /// No answer within the request's timeout.
+    Timeout,
+    /// The connection could not be opened (refused, unreachable, DNS); the detail says how.
+    Connect,
+    /// The TLS handshake failed.
+    Tls,
+    /// The connection broke while sending or receiving (a reset, an early close, bad HTTP).
+    Protocol,
+    /// An answer with a status the request did not expect.
+    Status(u16),
+    /// The guest marked the response failed (`mark-failed`); the detail is its reason.
+    Verdict,
+    /// A failure named only by its message.
+    Message,
+    /// An error of the VU itself, outside any request; the detail is its message.
+    Vu(VuErrorKind),
+    /// A misuse of the metrics API, which has no error to return; the detail says what.
+    MetricMisuse,
+}
+
+impl ErrorKind {
+    /// The error report's message for this kind and detail, as the user reads it.
+    fn message(self, detail: &str) -> String {
+        match self {
+            ErrorKind::InvalidRequest => format!("invalid request: {detail}"),
+            ErrorKind::Timeout => "timeout".to_string(),
+            ErrorKind::Connect => format!("connection failed: {detail}"),
+            ErrorKind::Tls => format!("TLS failed: {detail}"),
+            ErrorKind::Protocol => format!("connection broken: {detail}"),
+            ErrorKind::Status(status) => format!("unexpected status {status}"),
+            ErrorKind::Verdict
+            | ErrorKind::Message
+            | ErrorKind::Vu(_)
+            | ErrorKind::MetricMisuse => detail.to_string(),
+        }
+    }
+}
+
+/// The error report's first column: a request's method, or what else failed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum ErrorOrigin {
+    Request(Method),
+    /// A task (or `instantiate`) of the scenario.
+    Task,
+    /// `on-start`, `on-stop` or `teardown`.
+    Vu,
+    Metric,
+}
+
+impl ErrorOrigin {
+    fn as_str(&self) -> &str {
+        match self {
+            ErrorOrigin::Request(method) => method.as_str(),
+            ErrorOrigin::Task => "TASK",
+            ErrorOrigin::Vu => "VU",
+            ErrorOrigin::Metric => "METRIC",
+        }
+    }
+}
+
+/// A text's number in one snapshot's [`Interner`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Sym(u32);
+
+/// The names and details of a snapshot's error rows, each kept once, so that recording an
+/// error seen before looks its texts up and allocates nothing.
+#[derive(Default, Clone)]
+struct Interner {
+    ids: HashMap<Arc<str>, Sym>,
+    texts: Vec<Arc<str>>,
+}
+
+/// Past this many texts a shard forgets them at its next harvest, so a scenario failing with
+/// ever new messages cannot grow a shard without bound.
+const MAX_KEPT_TEXTS: usize = 4096;
+
+impl Interner {
+    fn intern(&mut self, text: &str) -> Sym {
+        if let Some(&sym) = self.ids.get(text) {
+            return sym;
+        }
+        let sym = Sym(self.texts.len() as u32);
+        let text: Arc<str> = text.into();
+        self.texts.push(text.clone());
+        self.ids.insert(text, sym);
+        sym
+    }
+
+    fn text(&self, sym: Sym) -> &str {
+        &self.texts[sym.0 as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.texts.clear();
+    }
+}
+
+/// Identifies a row of the error report: what failed and how. Its texts are numbers in the
+/// snapshot's interner, so it is only meaningful with its snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ErrorKey {
+    origin: ErrorOrigin,
+    name: Sym,
+    kind: ErrorKind,
+    detail: Sym,
+}
+
+/// One row of the error report, as the user reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRow {
+    /// The HTTP method, or `TASK` / `VU` / `METRIC` for errors of the scenario itself.
+    pub method: String,
+    pub name: String,
+    pub message: String,
+    /// Signed for the same reason as `EndpointStats::failures`.
+    pub count: i64,
 }
 
 /// Statistics gathered over some span: one shard's since the last harvest, one interval, or
@@ -76,7 +195,9 @@ pub struct ErrorKey {
 pub struct Snapshot {
     pub endpoints: HashMap<Method, HashMap<Box<str>, EndpointStats>>,
     /// Signed for the same reason as `EndpointStats::failures`.
-    pub errors: HashMap<ErrorKey, i64>,
+    errors: HashMap<ErrorKey, i64>,
+    /// The texts `errors` refers to.
+    texts: Interner,
     pub vu: VuCounts,
     pub iterations: IterationCounts,
     /// Checks and custom metrics.
@@ -95,13 +216,42 @@ impl Snapshot {
         by_name.get_mut(name).expect("inserted above")
     }
 
-    fn error(&mut self, method: &str, name: &str, message: &str, delta: i64) {
+    fn error(
+        &mut self,
+        origin: ErrorOrigin,
+        name: &str,
+        kind: ErrorKind,
+        detail: &str,
+        delta: i64,
+    ) {
         let key = ErrorKey {
-            method: method.into(),
-            name: name.into(),
-            message: message.into(),
+            origin,
+            name: self.texts.intern(name),
+            kind,
+            detail: self.texts.intern(detail),
         };
         *self.errors.entry(key).or_default() += delta;
+    }
+
+    /// The error report: one row per method, name and message, counts summed over the kinds
+    /// that read the same (a verdict's reason may repeat a status failure's words).
+    pub fn error_rows(&self) -> Vec<ErrorRow> {
+        let mut rows: std::collections::HashMap<(&str, &str, String), i64> =
+            std::collections::HashMap::new();
+        for (key, n) in &self.errors {
+            let message = key.kind.message(self.texts.text(key.detail));
+            *rows
+                .entry((key.origin.as_str(), self.texts.text(key.name), message))
+                .or_default() += n;
+        }
+        rows.into_iter()
+            .map(|((method, name, message), count)| ErrorRow {
+                method: method.to_string(),
+                name: name.to_string(),
+                message,
+                count,
+            })
+            .collect()
     }
 
     /// Adds `other` into `self`.
@@ -114,7 +264,9 @@ impl Snapshot {
             }
         }
         for (key, n) in &other.errors {
-            *self.errors.entry(key.clone()).or_default() += n;
+            let name = other.texts.text(key.name);
+            let detail = other.texts.text(key.detail);
+            self.error(key.origin.clone(), name, key.kind, detail, *n);
         }
         self.vu.add(&other.vu);
         self.iterations.completed += other.iterations.completed;
@@ -130,6 +282,10 @@ impl Snapshot {
             }
         }
         self.errors.clear();
+        // Kept, so that the errors seen again next interval intern without allocating.
+        if self.texts.len() > MAX_KEPT_TEXTS {
+            self.texts.clear();
+        }
         self.vu = VuCounts::default();
         self.iterations = IterationCounts::default();
         self.custom.clear();
@@ -200,7 +356,7 @@ impl StatsHub {
     }
 
     /// Records one request. `error` names the failure for the error report when the request
-    /// failed.
+    /// failed (see [`Self::record`] for a failure of a known kind).
     pub fn record_request(
         &self,
         method: &Method,
@@ -208,20 +364,44 @@ impl StatsHub {
         sample: &Sample,
         error: Option<&str>,
     ) {
+        self.record(method, name, sample, error.map(|m| (ErrorKind::Message, m)));
+    }
+
+    /// Records one request, and when it failed, its kind and detail for the error report.
+    pub fn record(
+        &self,
+        method: &Method,
+        name: &str,
+        sample: &Sample,
+        failure: Option<(ErrorKind, &str)>,
+    ) {
         self.with_shard(|shard| {
             shard.endpoint(method, name).record(sample);
-            if let Some(message) = error {
-                shard.error(method.as_str(), name, message, 1);
+            if let Some((kind, detail)) = failure {
+                shard.error(ErrorOrigin::Request(method.clone()), name, kind, detail, 1);
             }
         });
     }
 
     /// Turns a recorded success into a failure (`delta` 1) or back (`delta` -1), after the
-    /// guest inspected the response.
-    pub fn change_verdict(&self, method: &Method, name: &str, message: &str, delta: i64) {
+    /// guest inspected the response; `kind` and `detail` name the error report row it moves.
+    pub fn change_verdict(
+        &self,
+        method: &Method,
+        name: &str,
+        kind: ErrorKind,
+        detail: &str,
+        delta: i64,
+    ) {
         self.with_shard(|shard| {
             shard.endpoint(method, name).failures += delta;
-            shard.error(method.as_str(), name, message, delta);
+            shard.error(
+                ErrorOrigin::Request(method.clone()),
+                name,
+                kind,
+                detail,
+                delta,
+            );
         });
     }
 
@@ -235,11 +415,11 @@ impl StatsHub {
                 VuErrorKind::StartError => shard.vu.start_errors += 1,
                 VuErrorKind::StopError => shard.vu.stop_errors += 1,
             }
-            let method = match kind {
-                VuErrorKind::StartError | VuErrorKind::StopError => "VU",
-                _ => "TASK",
+            let origin = match kind {
+                VuErrorKind::StartError | VuErrorKind::StopError => ErrorOrigin::Vu,
+                _ => ErrorOrigin::Task,
             };
-            shard.error(method, task, message, 1);
+            shard.error(origin, task, ErrorKind::Vu(kind), message, 1);
         });
     }
 
@@ -266,7 +446,15 @@ impl StatsHub {
     /// Counts a scenario's misuse of an API that has no error to return (an invalid metric
     /// name), so it shows in the error report.
     pub fn record_misuse(&self, what: &str, message: &str) {
-        self.with_shard(|shard| shard.error("METRIC", what, message, 1));
+        self.with_shard(|shard| {
+            shard.error(
+                ErrorOrigin::Metric,
+                what,
+                ErrorKind::MetricMisuse,
+                message,
+                1,
+            )
+        });
     }
 
     pub fn record_restart(&self) {
@@ -338,10 +526,104 @@ mod tests {
         hub.record_request(&Method::POST, "/x", &failed, Some("HTTP 500"));
         let mut total = Snapshot::default();
         hub.harvest_into(&mut total);
-        hub.change_verdict(&Method::POST, "/x", "HTTP 500", -1);
+        hub.change_verdict(&Method::POST, "/x", ErrorKind::Message, "HTTP 500", -1);
         hub.harvest_into(&mut total);
         let x = &total.endpoints[&Method::POST]["/x"];
         assert_eq!((x.requests, x.failures()), (1, 0));
         assert_eq!(total.errors.values().sum::<i64>(), 0);
+        assert!(total.error_rows().iter().all(|row| row.count == 0));
+    }
+
+    fn failed() -> Sample {
+        Sample {
+            failed: true,
+            status: None,
+            ..ok(10)
+        }
+    }
+
+    #[test]
+    fn a_failure_seen_before_is_recorded_without_a_new_text() {
+        let hub = StatsHub::new();
+        let refused = Some((ErrorKind::Connect, "Connection refused (os error 111)"));
+        hub.record(&Method::GET, "/a", &failed(), refused);
+        let texts = hub.with_shard(|shard| shard.texts.len());
+        hub.record(&Method::GET, "/a", &failed(), refused);
+        hub.with_shard(|shard| {
+            assert_eq!(shard.texts.len(), texts, "no text interned twice");
+            assert_eq!(shard.errors.len(), 1);
+        });
+        hub.record(
+            &Method::GET,
+            "/a",
+            &failed(),
+            Some((ErrorKind::Status(503), "")),
+        );
+        hub.record(
+            &Method::GET,
+            "/a",
+            &failed(),
+            Some((ErrorKind::Timeout, "")),
+        );
+        hub.with_shard(|shard| assert_eq!(shard.texts.len(), texts + 1, "only the empty detail"));
+    }
+
+    #[test]
+    fn the_merged_error_report_reads_as_recorded() {
+        let hub = Arc::new(StatsHub::new());
+        let threads: Vec<_> = (0..3)
+            .map(|_| {
+                let hub = hub.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..10 {
+                        let broken = Some((ErrorKind::Protocol, "reset"));
+                        hub.record(&Method::POST, "/login", &failed(), broken);
+                        let status = Some((ErrorKind::Status(500), ""));
+                        hub.record(&Method::GET, "/x", &failed(), status);
+                    }
+                    hub.record_vu_error(VuErrorKind::StartError, "on-start", "no token");
+                    hub.record_misuse("bad name", "not a metric name");
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        // A verdict whose reason repeats a status failure's words joins its row.
+        hub.record(&Method::GET, "/x", &ok(5), None);
+        hub.change_verdict(
+            &Method::GET,
+            "/x",
+            ErrorKind::Verdict,
+            "unexpected status 500",
+            1,
+        );
+        let mut total = Snapshot::default();
+        hub.harvest_into(&mut total);
+        // A second harvest into the same totals adds up exactly, too.
+        hub.record(
+            &Method::GET,
+            "/x",
+            &failed(),
+            Some((ErrorKind::Status(500), "")),
+        );
+        hub.harvest_into(&mut total);
+        let mut rows: Vec<_> = total
+            .error_rows()
+            .into_iter()
+            .map(|r| (r.method, r.name, r.message, r.count))
+            .collect();
+        rows.sort();
+        let row = |m: &str, n: &str, e: &str, c| (m.to_string(), n.to_string(), e.to_string(), c);
+        assert_eq!(
+            rows,
+            vec![
+                row("GET", "/x", "unexpected status 500", 32),
+                row("METRIC", "bad name", "not a metric name", 3),
+                row("POST", "/login", "connection broken: reset", 30),
+                row("VU", "on-start", "no token", 3),
+            ]
+        );
+        assert_eq!(total.vu.start_errors, 3);
     }
 }

@@ -8,6 +8,6 @@ mod percentiles;
 mod series;
 
 pub use endpoint::{EndpointStats, IntendedTiming, Sample};
-pub use hub::{ErrorKey, IterationCounts, Snapshot, StatsHub, VuCounts, VuErrorKind};
+pub use hub::{ErrorKind, ErrorRow, IterationCounts, Snapshot, StatsHub, VuCounts, VuErrorKind};
 pub use percentiles::Percentiles;
 pub use series::{RunningTotals, SeriesEndpoint, SeriesRow, TimeSeries};

@@ -211,14 +211,14 @@ impl Summary {
         let aggregated =
             EndpointSummary::from_stats("", "Aggregated", &totals.aggregated(), duration);
         let mut errors: Vec<ErrorSummary> = totals
-            .errors
-            .iter()
-            .filter(|(_, n)| **n > 0)
-            .map(|(k, n)| ErrorSummary {
-                method: k.method.to_string(),
-                name: k.name.to_string(),
-                error: k.message.to_string(),
-                occurrences: *n as u64,
+            .error_rows()
+            .into_iter()
+            .filter(|row| row.count > 0)
+            .map(|row| ErrorSummary {
+                method: row.method,
+                name: row.name,
+                error: row.message,
+                occurrences: row.count as u64,
             })
             .collect();
         errors.extend(kind_clashes(&metrics));

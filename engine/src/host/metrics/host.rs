@@ -1,9 +1,10 @@
-//! `horde:scenario/metrics`: checks and custom metrics, checked and recorded in the run's
-//! statistics. These calls have no error to return, so a misuse (an invalid name, too many
+//! The `metrics` host functions on a [`MetricsView`]: checks and custom metrics, checked and
+//! recorded in the run's statistics. These calls have no error to return, so a misuse (an invalid name, too many
 //! tags) records nothing and is counted in the error report under `METRIC`.
 
-use super::bindings::metrics::{Host, Tags};
-use super::state::{Phase, VuState};
+use super::MetricsView;
+use crate::host::bindings::metrics::{Host, Tags};
+use crate::host::phase::Phase;
 use crate::metric::{builtin_kind, valid_name};
 use crate::stats::custom::{MetricSample, series_key};
 
@@ -31,7 +32,7 @@ fn check_tags(tags: &Tags) -> Result<(), String> {
     Ok(())
 }
 
-impl VuState {
+impl MetricsView<'_> {
     /// Records a custom metric sample, or the reason it was refused.
     fn record_metric(&mut self, name: String, mut tags: Tags, sample: MetricSample) {
         let problem = if self.phase == Phase::Metadata {
@@ -49,12 +50,12 @@ impl VuState {
             self.run.stats.record_misuse(&name, &problem);
             return;
         }
-        series_key(&mut self.metric_key, &name, &mut tags);
-        self.run.stats.record_metric(&self.metric_key, sample);
+        series_key(&mut self.state.key, &name, &mut tags);
+        self.run.stats.record_metric(&self.state.key, sample);
     }
 }
 
-impl Host for VuState {
+impl Host for MetricsView<'_> {
     async fn check(&mut self, name: String, ok: bool, mut tags: Tags) -> bool {
         let problem = if self.phase == Phase::Metadata {
             Some("checks are not counted while describing the scenario (metadata)".to_string())
@@ -68,8 +69,8 @@ impl Host for VuState {
         match problem {
             Some(problem) => self.run.stats.record_misuse(&name, &problem),
             None => {
-                series_key(&mut self.metric_key, &name, &mut tags);
-                self.run.stats.record_check(&self.metric_key, ok);
+                series_key(&mut self.state.key, &name, &mut tags);
+                self.run.stats.record_check(&self.state.key, ok);
             }
         }
         ok
@@ -80,7 +81,7 @@ impl Host for VuState {
     }
 
     async fn gauge_set(&mut self, name: String, value: f64, tags: Tags) {
-        let at = self.run.started.elapsed().as_micros() as u64;
+        let at = self.run.started().elapsed().as_micros() as u64;
         self.record_metric(name, tags, MetricSample::Gauge(value, at));
     }
 

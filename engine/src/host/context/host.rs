@@ -1,17 +1,18 @@
-//! `horde:scenario/context` and `horde:scenario/types`: what a VU knows about its run, and
+//! The `context` host functions on a [`ContextView`]: what a VU knows about its run, and
 //! time, randomness, logging and sleep, all through the engine.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rand::RngCore;
 
-use super::bindings::context::Host;
-use super::bindings::types::{Host as TypesHost, LogLevel};
-use super::state::{Phase, VuState};
+use super::ContextView;
+use crate::host::bindings::context::Host;
+use crate::host::bindings::types::{Host as TypesHost, LogLevel};
+use crate::host::phase::Phase;
 
-impl TypesHost for VuState {}
+impl TypesHost for ContextView<'_> {}
 
-impl Host for VuState {
+impl Host for ContextView<'_> {
     async fn vu_id(&mut self) -> u32 {
         self.vu_id
     }
@@ -25,7 +26,7 @@ impl Host for VuState {
     }
 
     async fn elapsed_us(&mut self) -> u64 {
-        self.run.started.elapsed().as_micros() as u64
+        self.run.started().elapsed().as_micros() as u64
     }
 
     async fn unix_time_ms(&mut self) -> u64 {
@@ -45,7 +46,10 @@ impl Host for VuState {
 
     async fn sleep(&mut self, ms: u64) {
         let wanted = Duration::from_millis(ms);
-        let nap = tokio::time::sleep(self.time_left().map_or(wanted, |left| wanted.min(left)));
+        let time_left = self
+            .deadline
+            .map(|d| d.saturating_duration_since(Instant::now()));
+        let nap = tokio::time::sleep(time_left.map_or(wanted, |left| wanted.min(left)));
         match self.phase {
             // `on-stop` has its own deadline; elsewhere a stopping run cuts the nap short.
             Phase::Stop | Phase::Metadata => nap.await,

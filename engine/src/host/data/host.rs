@@ -1,9 +1,9 @@
-//! `horde:scenario/data`: rows of the run's `--data` sets. A read copies one row into the
+//! The `data` host functions on a [`DataView`]: rows of the run's `--data` sets. A read copies one row into the
 //! guest; the set itself stays shared.
 
-use super::bindings::data::{DataError, Host, Mode as WitMode, Row, SetInfo};
-use super::state::VuState;
+use super::DataView;
 use crate::data::{Mode, ReadError, WhenExhausted};
+use crate::host::bindings::data::{DataError, Host, Mode as WitMode, Row, SetInfo};
 use rand::RngCore;
 
 fn mode_of(mode: WitMode) -> Mode {
@@ -15,7 +15,7 @@ fn mode_of(mode: WitMode) -> Mode {
     }
 }
 
-impl VuState {
+impl DataView<'_> {
     fn unknown_set(&self, name: &str) -> DataError {
         DataError::UnknownSet(format!(
             "no data set {name:?} ({}); pass it with --data {name}=FILE",
@@ -24,7 +24,7 @@ impl VuState {
     }
 }
 
-impl Host for VuState {
+impl Host for DataView<'_> {
     async fn describe(&mut self, name: String) -> Result<SetInfo, DataError> {
         let set = self
             .run
@@ -38,7 +38,7 @@ impl Host for VuState {
     }
 
     async fn read(&mut self, name: String, mode: WitMode) -> Result<Row, DataError> {
-        let run = self.run.clone();
+        let run = self.run;
         let set = run.data.get(&name).ok_or_else(|| self.unknown_set(&name))?;
         let random = self.rng.next_u64();
         match set.pick(mode_of(mode), self.vu_id, random) {
@@ -50,7 +50,7 @@ impl Host for VuState {
                 let stop = run.data.when_exhausted == WhenExhausted::StopVu;
                 if stop {
                     // The VU ends after this hook or task returns; its error is not counted.
-                    self.retire_self = true;
+                    *self.retire_self = true;
                 }
                 Err(DataError::Exhausted(format!(
                     "data set {name:?} ({}) has handed out all its {rows} rows to unique reads{}",

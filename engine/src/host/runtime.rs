@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
+use wasmtime::component::Linker;
 use wasmtime::component::types::ComponentItem;
-use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimitsBuilder,
     UpdateDeadline,
@@ -17,7 +17,9 @@ use wasmtime::{
 use super::bindings::{Scenario, ScenarioPre};
 use super::cache;
 use super::footprint::Footprint;
-use super::state::{Phase, RunContext, VuState};
+use super::phase::Phase;
+use super::run_context::RunContext;
+use super::vu_state::VuState;
 use super::wasi::{self, WasiSandbox};
 use crate::scenario::ScenarioMeta;
 
@@ -222,11 +224,9 @@ impl ScenarioRuntime {
         }
 
         let mut linker: Linker<VuState> = Linker::new(&engine);
-        Scenario::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(|e| {
-            ScenarioError::Invalid {
-                path: path.clone(),
-                reason: format!("{e:#}"),
-            }
+        VuState::add_to_linker(&mut linker).map_err(|e| ScenarioError::Invalid {
+            path: path.clone(),
+            reason: format!("{e:#}"),
         })?;
         if imports_wasi {
             wasi::add_to_linker(&mut linker).map_err(|e| ScenarioError::Invalid {
@@ -300,11 +300,12 @@ impl ScenarioRuntime {
                     path: path.clone(),
                     reason: trap_message(&e),
                 })?;
-        runtime.meta =
-            ScenarioMeta::from_wit(info, &wit).map_err(|reason| ScenarioError::Metadata {
+        runtime.meta = super::metadata::scenario_meta(info, &wit).map_err(|reason| {
+            ScenarioError::Metadata {
                 path: path.clone(),
                 reason,
-            })?;
+            }
+        })?;
         Ok(runtime)
     }
 
@@ -327,7 +328,7 @@ impl ScenarioRuntime {
             state.wasi = Some(Box::new(WasiSandbox::new(
                 state.vu_id,
                 seed,
-                state.run.started,
+                state.run.started(),
                 state.run.log,
             )));
         }
