@@ -3,11 +3,13 @@
 
 pub mod custom;
 mod endpoint;
+mod errors;
 mod hub;
 mod percentiles;
 mod series;
 
 pub use endpoint::{EndpointStats, IntendedTiming, Sample};
-pub use hub::{ErrorKind, ErrorRow, IterationCounts, Snapshot, StatsHub, VuCounts, VuErrorKind};
+pub use errors::{ErrorKind, ErrorRow, VuErrorKind};
+pub use hub::{IterationCounts, Snapshot, StatsHub, VuCounts};
 pub use percentiles::Percentiles;
 pub use series::{RunningTotals, SeriesEndpoint, SeriesRow, TimeSeries};
