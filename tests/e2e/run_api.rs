@@ -283,7 +283,7 @@ async fn a_staged_run_does_not_count_vus_that_ended_on_their_own_as_running() {
                 stage(100, 4),
                 stage(5_000, 4),
                 stage(100, 2),
-                stage(3_000, 2),
+                stage(4_000, 2),
             ]),
             iterations: Some(IterationLimit::PerVu(1)),
             ..closed(1, None)
@@ -311,6 +311,8 @@ async fn a_staged_run_does_not_count_vus_that_ended_on_their_own_as_running() {
             "4 VUs asked at {second} s, {alive} alive: {users:?}"
         );
     }
+    // The ramp-down is at 5.2 s and the end at 9.2 s of the stages' clock, which starts
+    // after the ticks' (and a late tick reads later still): 7 and 8 s are inside the hold.
     for second in [7, 8] {
         let alive = at(second).unwrap_or_else(|| panic!("no tick at {second} s: {users:?}"));
         assert!(
