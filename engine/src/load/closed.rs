@@ -137,9 +137,7 @@ impl ClosedModel {
         let mut next_spawn = start;
         let mut steerable = true;
         loop {
-            while crew.live() > target {
-                crew.retire_newest();
-            }
+            crew.retire_down_to(target);
             let spawning = crew.seats() < target;
             tokio::select! {
                 _ = sleep_until(next_spawn), if spawning => {

@@ -85,12 +85,6 @@ impl Crew {
         self.ended += (before - self.active.len()) as u32;
     }
 
-    /// VUs running now (started, not retired, not ended).
-    pub fn live(&mut self) -> u32 {
-        self.prune();
-        self.active.len() as u32
-    }
-
     /// VUs running plus those that ended on their own: the users model does not replace a VU
     /// whose iterations are done, so such a VU keeps its seat.
     pub fn seats(&mut self) -> u32 {
@@ -113,10 +107,12 @@ impl Crew {
         iterations_spent || data_spent
     }
 
-    /// Retires the newest running VU, if there is one.
-    pub fn retire_newest(&mut self) {
+    /// Retires the newest running VUs until at most `target` run (pruning once, so a large
+    /// ramp-down costs one pass over the crew, not one per VU retired).
+    pub fn retire_down_to(&mut self, target: u32) {
         self.prune();
-        if let Some(member) = self.active.pop() {
+        while self.active.len() as u32 > target {
+            let member = self.active.pop().expect("more than target VUs are active");
             member.retire.cancel();
         }
     }
@@ -124,10 +120,7 @@ impl Crew {
     /// Starts or retires VUs until `target` are running, never starting one that would find
     /// no work (see `out_of_work`).
     pub fn follow(&mut self, target: u32) {
-        self.prune();
-        while self.active.len() as u32 > target {
-            self.retire_newest();
-        }
+        self.retire_down_to(target);
         if self.out_of_work() {
             return;
         }
