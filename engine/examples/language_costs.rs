@@ -59,7 +59,7 @@ fn run_context(base: &str) -> Arc<RunContext> {
         base: Some(BaseUrl::parse(base).expect("the target's URL")),
         env: Default::default(),
         request_timeout: Duration::from_secs(5),
-        http: ClientSettings::new(false, Vec::new(), &[]),
+        http: ClientSettings::new(horde::http::HttpOptions::default()),
         log_level: LogLevel::Error,
         seed: 1,
         vu_memory: VU_MEMORY,

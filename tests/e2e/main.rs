@@ -4,6 +4,7 @@
 mod bad_input;
 mod cache;
 mod common;
+mod http_real;
 mod languages;
 mod models;
 mod new;
@@ -12,5 +13,6 @@ mod run_api;
 mod runs;
 mod sandbox;
 mod seeds;
+mod servers;
 mod state;
 mod verdicts;

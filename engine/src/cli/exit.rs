@@ -29,6 +29,7 @@ pub(super) const EXIT_CODES_HELP: &str = "Exit codes: 0 done; 1 error (e.g. an o
 130 interrupted by a signal (results still written).";
 
 /// A failure with its exit code and a one-line message.
+#[derive(Debug)]
 pub(super) struct Failure {
     pub code: u8,
     pub message: String,

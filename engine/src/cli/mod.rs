@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 pub mod exit;
+mod http_plan;
 mod parse;
 mod plan;
 mod signals;

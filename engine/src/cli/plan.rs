@@ -79,13 +79,7 @@ pub fn plan(
 ) -> Result<RunPlan, Failure> {
     let data = DataSets::load(&common.data, common.data_exhausted.into())
         .map_err(|e| Failure::usage(e.to_string()))?;
-    let mut ca_certs = Vec::new();
-    for path in &common.ca_cert {
-        ca_certs.extend(
-            crate::http::read_ca_certs(path)
-                .map_err(|why| Failure::usage(format!("--ca-cert {}: {why}", path.display())))?,
-        );
-    }
+    let http = super::http_plan::http_options(&common.http, |name| std::env::var(name).ok())?;
     Ok(RunPlan {
         scenario,
         host,
@@ -99,9 +93,7 @@ pub fn plan(
         seed: common.seed.unwrap_or_else(rand::random),
         vu_memory: common.vu_memory,
         log_level: common.log_level.into(),
-        http2: common.http2,
-        local_addrs: common.local_addr.clone(),
-        ca_certs,
+        http,
         thresholds: common.thresholds.clone(),
         data: Arc::new(data),
         setup_timeout: common.setup_timeout,

@@ -94,7 +94,7 @@ impl RunContext {
             base: None,
             env: HashMap::new(),
             request_timeout: Duration::from_secs(1),
-            http: ClientSettings::new(false, Vec::new(), &[]),
+            http: ClientSettings::new(crate::http::HttpOptions::default()),
             log_level: LogLevel::Warn,
             seed: 0,
             vu_memory,

@@ -1,33 +1,16 @@
-//! One VU's HTTP client: its own keep-alive connection (to the origin of its last request) and
-//! cookie jar, a TLS config shared by all VUs, wire bytes counted per request.
+//! One VU's HTTP client: its connections (`pool.rs`), its cookie jar, and what one request
+//! means above the wire: the cookies it carries and sets, and its cost.
 
-use std::error::Error as StdError;
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use cookie_store::CookieStore;
 use http::header::{COOKIE, HeaderValue, SET_COOKIE};
-use http::uri::{Authority, Scheme};
-use http::{HeaderMap, Method, Request, Uri};
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http2;
-use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
-use hyper_util::client::legacy::connect::{Connection, HttpConnector};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use tower_service::Service;
+use http::{HeaderMap, Method, Uri};
 
-use super::counting::{ByteCounters, CountingConnector, CountingStream};
-use super::h1::{ExchangeError, H1Conn, H1Request, Response, origin_form};
-
-/// A connection's byte stream as the lean HTTP/1.1 exchange reads and writes it: TCP (counted)
-/// under optional TLS.
-type Stream = TokioIo<MaybeHttpsStream<TokioIo<CountingStream>>>;
-
-/// A connection idle this long is checked for a close by the server before it is reused (a
-/// busy connection is not: the check costs a system call per request).
-const IDLE_CHECK_AFTER: Duration = Duration::from_millis(50);
+use super::connect::ClientSettings;
+use super::pool::{Exchange, Pool};
 
 /// A request ready to go on the wire.
 pub struct Outgoing {
@@ -38,6 +21,10 @@ pub struct Outgoing {
     pub timeout: Duration,
     pub want_headers: bool,
     pub want_body: bool,
+    /// Redirects to follow for this request; None follows the run's `--max-redirects`.
+    pub max_redirects: Option<u32>,
+    /// Whether to ask for a compressed body and decode it; None follows the run's setting.
+    pub compression: Option<bool>,
 }
 
 /// What came back, with the cost of the exchange.
@@ -47,9 +34,38 @@ pub struct Received {
     pub headers: HeaderMap,
     /// The body, when the request wanted it.
     pub body: Option<Bytes>,
+    /// k6's `http_req_duration`: sending + waiting + receiving, over every hop of a redirect
+    /// chain (connection set-up is in `timings`, not here).
     pub elapsed: Duration,
+    /// Where the time went, summed over every hop.
+    pub timings: Timings,
+    /// Bytes on the wire (TLS and HTTP framing included), both ways, over every hop.
     pub bytes_sent: u64,
     pub bytes_received: u64,
+    /// The body's size after decoding (Locust's content size), whether or not it was wanted.
+    pub body_size: u64,
+    /// How many redirects were followed to get this response.
+    pub redirects: u32,
+    /// The URL that answered, when redirects led away from the one asked for.
+    pub final_url: Option<Uri>,
+}
+
+/// Where a request's time went, in k6's phases. A request that reuses a connection spends
+/// nothing connecting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Waiting for a connection to be free or for the name to resolve.
+    pub blocked: Duration,
+    /// Opening the TCP connection (through a proxy: to the proxy, and its CONNECT).
+    pub connecting: Duration,
+    /// The TLS handshake.
+    pub tls_handshaking: Duration,
+    /// Writing the request.
+    pub sending: Duration,
+    /// From the request written to the response's first byte (time to first byte).
+    pub waiting: Duration,
+    /// From the first byte to the end of the body.
+    pub receiving: Duration,
 }
 
 /// Why a request got no response.
@@ -59,6 +75,10 @@ pub enum SendError {
     Connect(String),
     Tls(String),
     Protocol(String),
+    /// The response body is larger than `--max-body` (its limit in bytes).
+    BodyTooLarge(u64),
+    /// A redirect could not be followed (too many, or a `Location` that is not a URL).
+    Redirect(String),
 }
 
 impl std::fmt::Display for SendError {
@@ -68,129 +88,18 @@ impl std::fmt::Display for SendError {
             SendError::Connect(why) => write!(f, "connection failed: {why}"),
             SendError::Tls(why) => write!(f, "TLS failed: {why}"),
             SendError::Protocol(why) => write!(f, "connection broken: {why}"),
-        }
-    }
-}
-
-/// What every VU's client shares: TCP settings, the TLS config (webpki roots; HTTP/2 and
-/// HTTP/1.1 offered by ALPN) and whether to speak h2c. Cloning a client from it costs a few
-/// reference counts, not a copy of the settings.
-#[derive(Clone)]
-pub struct ClientSettings {
-    tcp: HttpConnector,
-    tls: Arc<rustls::ClientConfig>,
-    /// Speak HTTP/2 to plain http:// origins (h2c, prior knowledge).
-    http2: bool,
-    /// Local addresses to connect from, spread over the VUs (`--local-addr`), so that one
-    /// machine can open more connections than one source address's ports allow.
-    local_addrs: Vec<IpAddr>,
-}
-
-impl ClientSettings {
-    /// `http2` speaks HTTP/2 to plain `http://` targets too (h2c with prior knowledge); over
-    /// `https://` HTTP/2 is used whenever the server offers it by ALPN.
-    /// `extra_roots` are trusted besides the public web's roots (`--ca-cert`).
-    pub fn new(
-        http2: bool,
-        local_addrs: Vec<IpAddr>,
-        extra_roots: &[rustls::pki_types::CertificateDer<'static>],
-    ) -> Self {
-        let mut tcp = HttpConnector::new();
-        tcp.enforce_http(false);
-        tcp.set_nodelay(true);
-        let mut roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        // Each was checked when read (`read_ca_certs`), so none is left out here.
-        roots.add_parsable_certificates(extra_roots.iter().cloned());
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("ring supports the default TLS versions")
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        Self {
-            tcp,
-            tls: Arc::new(tls),
-            http2,
-            local_addrs,
-        }
-    }
-
-    /// A new client for VU `vu_id`, connecting from its share of the local addresses.
-    pub fn client(&self, vu_id: u32) -> VuClient {
-        let local = (!self.local_addrs.is_empty())
-            .then(|| self.local_addrs[vu_id as usize % self.local_addrs.len()]);
-        VuClient::new(self, local)
-    }
-}
-
-/// The certificates of a PEM file, each checked to be usable as a trust anchor; an error
-/// names what is wrong with the file.
-pub fn read_ca_certs(
-    path: &std::path::Path,
-) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
-    use rustls::pki_types::pem::PemObject;
-    let pem = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
-    let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("not a PEM certificate file: {e}"))?;
-    if certs.is_empty() {
-        return Err("no certificate in it (expected -----BEGIN CERTIFICATE-----)".into());
-    }
-    let mut check = rustls::RootCertStore::empty();
-    for (n, cert) in certs.iter().enumerate() {
-        check
-            .add(cert.clone())
-            .map_err(|e| format!("certificate {} is not usable as a CA: {e}", n + 1))?;
-    }
-    Ok(certs)
-}
-
-/// The connection a VU keeps open, to the origin of its last request: HTTP/1.1 on the lean
-/// exchange (`h1.rs`), HTTP/2 on hyper.
-enum Sender {
-    H1(Box<H1Conn<Stream>>),
-    H2(http2::SendRequest<Full<Bytes>>),
-}
-
-struct Conn {
-    scheme: Scheme,
-    authority: Authority,
-    sender: Sender,
-    /// When the last exchange on it ended.
-    idle_since: Instant,
-}
-
-impl Conn {
-    fn serves(&self, uri: &Uri) -> bool {
-        uri.scheme() == Some(&self.scheme) && uri.authority() == Some(&self.authority)
-    }
-
-    fn is_usable(&mut self, now: Instant) -> bool {
-        match &mut self.sender {
-            Sender::H1(conn) => {
-                conn.is_reusable()
-                    && (now.saturating_duration_since(self.idle_since) < IDLE_CHECK_AFTER
-                        || !conn.peer_closed())
+            SendError::BodyTooLarge(limit) => {
+                write!(f, "response body larger than --max-body ({limit} bytes)")
             }
-            Sender::H2(s) => !s.is_closed(),
+            SendError::Redirect(why) => write!(f, "redirect not followed: {why}"),
         }
     }
 }
 
-/// One VU's client: the VU's own keep-alive connection (as a browser tab has) on hyper's
-/// connection API, its cookie jar, and wire-byte counters. A VU sends one request at a time,
-/// so it needs one connection, not a pool: no pool lock, no per-request pool bookkeeping.
-/// Requests from one VU are sequential, so the counters' movement during a request is that
-/// request's traffic.
+/// One VU's client: its connections, its cookie jar, and the run's HTTP options. A VU sends
+/// one request at a time.
 pub struct VuClient {
-    connector: HttpsConnector<CountingConnector>,
-    counters: Arc<ByteCounters>,
-    conn: Option<Conn>,
-    /// Speak HTTP/2 to plain http:// origins (h2c, prior knowledge).
-    http2: bool,
+    pool: Pool,
     jar: CookieStore,
     jar_empty: bool,
     /// When the last request started (for the elapsed time of one that failed).
@@ -198,150 +107,19 @@ pub struct VuClient {
 }
 
 impl VuClient {
-    fn new(settings: &ClientSettings, local: Option<IpAddr>) -> Self {
-        let counters = Arc::new(ByteCounters::default());
-        let mut tcp = settings.tcp.clone();
-        if local.is_some() {
-            tcp.set_local_address(local);
-        }
-        let tcp = CountingConnector::new(tcp, counters.clone());
+    pub(super) fn new(settings: &ClientSettings, local: Option<IpAddr>) -> Self {
         Self {
-            connector: HttpsConnector::from((tcp, settings.tls.clone())),
-            counters,
-            conn: None,
-            http2: settings.http2,
+            pool: Pool::new(settings, local),
             jar: CookieStore::default(),
             jar_empty: true,
             last_started: Instant::now(),
         }
     }
 
-    /// Opens a connection to the request's origin and starts driving it.
-    async fn connect(&mut self, uri: &Uri) -> Result<Conn, SendError> {
-        let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
-            return Err(SendError::Protocol(format!("{uri} is not an absolute URL")));
-        };
-        std::future::poll_fn(|cx| self.connector.poll_ready(cx))
-            .await
-            .map_err(|e| SendError::Connect(root_cause(&*e)))?;
-        let stream = self
-            .connector
-            .call(uri.clone())
-            .await
-            .map_err(classify_connect)?;
-        let h2 = self.http2 || stream.connected().is_negotiated_h2();
-        let sender = if h2 {
-            let (sender, conn) = http2::handshake(TokioExecutor::new(), stream)
-                .await
-                .map_err(|e| SendError::Protocol(root_cause(&e)))?;
-            tokio::spawn(conn);
-            Sender::H2(sender)
-        } else {
-            Sender::H1(Box::new(H1Conn::new(TokioIo::new(stream))))
-        };
-        Ok(Conn {
-            scheme: scheme.clone(),
-            authority: authority.clone(),
-            sender,
-            idle_since: Instant::now(),
-        })
-    }
-
-    /// The VU's connection to `uri`'s origin: the open one when it serves that origin and is
-    /// still usable, else a new one. Also says whether it was reused.
-    async fn conn_for(&mut self, uri: &Uri, now: Instant) -> Result<(&mut Conn, bool), SendError> {
-        let reuse = match &mut self.conn {
-            Some(conn) => conn.serves(uri) && conn.is_usable(now),
-            None => false,
-        };
-        if !reuse {
-            self.conn = None;
-            // Boxed: connecting (TCP, TLS, handshake) is a large future that most requests
-            // never poll; inline, it would make every request's future that much larger.
-            self.conn = Some(Box::pin(self.connect(uri)).await?);
-        }
-        Ok((self.conn.as_mut().expect("connected above"), reuse))
-    }
-
-    /// One exchange on the VU's connection, opened when there is none to this origin (or the
-    /// server closed it). On HTTP/1.1, a request that found a reused connection closed
-    /// before any byte of the response came back is sent once more on a fresh connection
-    /// when its method is idempotent (as browsers and Go's client do); on HTTP/2, one that
-    /// the old connection could not even start sending. Nothing else is ever sent twice.
-    async fn exchange(
-        &mut self,
-        uri: &Uri,
-        req: Exchange,
-        started: Instant,
-    ) -> Result<Response, SendError> {
-        let Exchange {
-            method,
-            mut headers,
-            mut body,
-            want_headers,
-            want_body,
-        } = req;
-        let idempotent = matches!(
-            method,
-            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-        );
-        let mut h2_request = None;
-        for attempt in 0..2 {
-            let (conn, reused) = self.conn_for(uri, started).await?;
-            let result = match &mut conn.sender {
-                Sender::H1(h1) => {
-                    let sent = h1
-                        .exchange(H1Request {
-                            method: &method,
-                            target: origin_form(uri),
-                            host: conn.authority.as_str(),
-                            headers: &headers,
-                            body: &body,
-                            want_headers,
-                            want_body,
-                        })
-                        .await;
-                    match sent {
-                        Ok(response) => Ok(response),
-                        Err(ExchangeError::Stale(_)) if attempt == 0 && reused && idempotent => {
-                            self.conn = None;
-                            continue;
-                        }
-                        Err(ExchangeError::Stale(why) | ExchangeError::Broken(why)) => {
-                            Err(SendError::Protocol(why))
-                        }
-                    }
-                }
-                Sender::H2(sender) => {
-                    let mut request = match h2_request.take() {
-                        Some(request) => request,
-                        None => {
-                            let mut request = Request::new(Full::new(std::mem::take(&mut body)));
-                            *request.method_mut() = method.clone();
-                            *request.headers_mut() = std::mem::take(&mut headers);
-                            request
-                        }
-                    };
-                    *request.uri_mut() = uri.clone();
-                    // Boxed: HTTP/2's futures are large, and the HTTP/1.1 path should not
-                    // carry their size in every request's future.
-                    match Box::pin(h2_round_trip(sender, request, want_body)).await {
-                        Ok(answer) => Ok(answer),
-                        Err((Some(unsent), _)) if attempt == 0 => {
-                            self.conn = None;
-                            h2_request = Some(unsent);
-                            continue;
-                        }
-                        Err((_, error)) => Err(error),
-                    }
-                }
-            };
-            if result.is_err() {
-                self.conn = None;
-            }
-            return result;
-        }
-        unreachable!("the second attempt returns")
+    /// Why the last request was sent more than once, one entry per re-send (empty when it
+    /// went out once).
+    pub fn resent(&self) -> &[String] {
+        &self.pool.resent
     }
 
     /// When the last request started: a failed one's elapsed time runs from here.
@@ -359,6 +137,8 @@ impl VuClient {
             timeout,
             want_headers,
             want_body,
+            max_redirects: _,
+            compression: _,
         } = req;
         // The cookie jar needs a parsed `Url`; only pay for one when cookies are in play.
         let cookie_url = if self.jar_empty {
@@ -389,32 +169,32 @@ impl VuClient {
             want_headers,
             want_body,
         };
+        self.pool.resent.clear();
+        let mut timings = Timings::default();
 
         // Let every VU that is ready run first, so that their requests go out together and
         // the target wakes once for the lot rather than once per request: on the benchmark
         // this costs a little scheduling and saves a quarter of the kernel's time. The clock
         // starts after it: the wait is the generator's, not the target's.
         tokio::task::yield_now().await;
-        let (sent_before, received_before) = self.counters.snapshot();
+        let (sent_before, received_before) = self.pool.counters.snapshot();
         // Two clock reads per request: here, and when the response is in.
         let started = Instant::now();
         self.last_started = started;
         let deadline = tokio::time::Instant::from_std(started + timeout);
-        let exchange = self.exchange(&uri, exchange, started);
+        let exchange = self.pool.exchange(&uri, exchange, started, &mut timings);
         let answer = match tokio::time::timeout_at(deadline, exchange).await {
             Ok(result) => result?,
             Err(_) => {
                 // The connection may be mid-response; never reuse it.
-                self.conn = None;
+                self.pool.discard();
                 return Err(SendError::Timeout);
             }
         };
         let finished = Instant::now();
         let elapsed = finished - started;
-        if let Some(conn) = &mut self.conn {
-            conn.idle_since = finished;
-        }
-        let (sent_after, received_after) = self.counters.snapshot();
+        self.pool.idle_from(finished);
+        let (sent_after, received_after) = self.pool.counters.snapshot();
 
         if answer.sets_cookie {
             let url = match cookie_url {
@@ -433,94 +213,53 @@ impl VuClient {
             }
         }
 
+        let body_size = answer.body.as_ref().map_or(0, |b| b.len() as u64);
         Ok(Received {
             status: answer.status,
             headers: answer.headers,
             body: answer.body,
             elapsed,
+            timings,
             bytes_sent: sent_after - sent_before,
             bytes_received: received_after - received_before,
+            body_size,
+            redirects: 0,
+            final_url: None,
         })
     }
-}
 
-/// One HTTP/2 request and its whole response. On failure, the request comes back if it was
-/// never sent.
-async fn h2_round_trip(
-    sender: &mut http2::SendRequest<Full<Bytes>>,
-    request: Request<Full<Bytes>>,
-    want_body: bool,
-) -> Result<Response, (Option<Request<Full<Bytes>>>, SendError)> {
-    match sender.try_send_request(request).await {
-        Ok(response) => {
-            let (parts, incoming) = response.into_parts();
-            let body = incoming
-                .collect()
-                .await
-                .map_err(|e| (None, SendError::Protocol(root_cause(&e))))?
-                .to_bytes();
-            let sets_cookie = parts.headers.contains_key(SET_COOKIE);
-            Ok(Response {
-                status: parts.status.as_u16(),
-                headers: parts.headers,
-                sets_cookie,
-                body: want_body.then_some(body),
-            })
-        }
-        Err(mut failed) => {
-            let unsent = failed.take_message();
-            Err((unsent, SendError::Protocol(root_cause(failed.error()))))
-        }
+    /// The cookies the jar would send to `url`, as `(name, value)` pairs.
+    pub fn cookies_for(&self, url: &url::Url) -> Vec<(String, String)> {
+        self.jar
+            .get_request_values(url)
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect()
     }
-}
 
-/// A request as the exchange sends it (the URL apart, since a retry needs it again).
-struct Exchange {
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-    want_headers: bool,
-    want_body: bool,
-}
+    /// Stores a cookie as if `url` had set it with this `Set-Cookie` value; says why not
+    /// when the jar refuses it (malformed, or for another domain).
+    pub fn set_cookie(&mut self, url: &url::Url, set_cookie: &str) -> Result<(), String> {
+        self.jar
+            .parse(set_cookie, url)
+            .map_err(|e| format!("cookie {set_cookie:?} refused for {url}: {e}"))?;
+        self.jar_empty = false;
+        Ok(())
+    }
 
-/// Sorts a connector error into what the guest sees: TLS or connect.
-fn classify_connect(error: Box<dyn StdError + Send + Sync>) -> SendError {
-    match find_tls_error(&*error) {
-        Some(tls) => SendError::Tls(tls.to_string()),
-        None => SendError::Connect(root_cause(&*error)),
+    /// Empties the jar.
+    pub fn clear_cookies(&mut self) {
+        self.jar.clear();
+        self.jar_empty = true;
     }
-}
-
-/// rustls's error anywhere in `error`'s chain. An `io::Error` wrapping another error does not
-/// name it as its source (it skips to the inner error's own source), and TLS errors come
-/// wrapped in two of them, so the search looks inside those too.
-fn find_tls_error<'e>(error: &'e (dyn StdError + 'static)) -> Option<&'e rustls::Error> {
-    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
-        return Some(tls);
-    }
-    if let Some(inner) = error
-        .downcast_ref::<std::io::Error>()
-        .and_then(|io| io.get_ref())
-        && let Some(tls) = find_tls_error(inner)
-    {
-        return Some(tls);
-    }
-    error.source().and_then(find_tls_error)
-}
-
-/// The innermost error's message: "Connection refused (os error 111)" rather than hyper's
-/// "client error (Connect)".
-fn root_cause(error: &(dyn StdError + 'static)) -> String {
-    let mut cause = error;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::connect::read_ca_certs;
+    use crate::http::options::HttpOptions;
+    use crate::http::pool::IDLE_CHECK_AFTER;
+    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpListener;
@@ -568,6 +307,8 @@ mod tests {
             timeout: Duration::from_secs(5),
             want_headers: false,
             want_body: true,
+            max_redirects: None,
+            compression: None,
         }
     }
 
@@ -576,7 +317,7 @@ mod tests {
     #[tokio::test]
     async fn only_idempotent_requests_are_retried_on_a_stale_connection() {
         let (addr, accepted) = one_shot_server().await;
-        let mut client = ClientSettings::new(false, Vec::new(), &[]).client(1);
+        let mut client = ClientSettings::new(HttpOptions::default()).client(1);
         for _ in 0..3 {
             let got = client.send(request(Method::GET, addr)).await.unwrap();
             assert_eq!(got.body.as_deref(), Some(&b"ok"[..]));
@@ -646,7 +387,11 @@ mod tests {
     async fn https_with_an_extra_ca_keeps_its_connection() {
         let (addr, accepted) = tls_server().await;
         let ca = read_ca_certs(&testdata("ca.pem")).unwrap();
-        let mut client = ClientSettings::new(false, Vec::new(), &ca).client(1);
+        let mut client = ClientSettings::new(HttpOptions {
+            ca_certs: ca,
+            ..HttpOptions::default()
+        })
+        .client(1);
         for _ in 0..3 {
             let got = client.send(https_get(addr)).await.unwrap();
             assert_eq!(got.status, 200);
@@ -654,7 +399,7 @@ mod tests {
         }
         assert_eq!(accepted.load(Ordering::SeqCst), 1);
         // Without the CA the server's certificate is refused.
-        let mut untrusting = ClientSettings::new(false, Vec::new(), &[]).client(1);
+        let mut untrusting = ClientSettings::new(HttpOptions::default()).client(1);
         let refused = untrusting.send(https_get(addr)).await;
         assert!(
             matches!(&refused, Err(SendError::Tls(why)) if why.contains("UnknownIssuer")),
@@ -681,7 +426,7 @@ mod tests {
     #[tokio::test]
     async fn an_idle_connection_the_server_closed_is_not_reused() {
         let (addr, accepted) = one_shot_server().await;
-        let mut client = ClientSettings::new(false, Vec::new(), &[]).client(1);
+        let mut client = ClientSettings::new(HttpOptions::default()).client(1);
         client.send(request(Method::GET, addr)).await.unwrap();
         tokio::time::sleep(IDLE_CHECK_AFTER * 2).await;
         let got = client.send(request(Method::POST, addr)).await.unwrap();

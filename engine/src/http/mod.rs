@@ -1,8 +1,16 @@
-//! HTTP on the hot path: the per-VU client, its lean HTTP/1.1 exchange and the byte-counting
-//! connector under it.
+//! HTTP on the hot path: the per-VU client, its connections, its lean HTTP/1.1 exchange and
+//! the byte-counting connector under it, and the run's HTTP options.
 
 mod client;
+mod connect;
 mod counting;
 mod h1;
+mod options;
+mod pool;
 
-pub use client::{ClientSettings, Outgoing, Received, SendError, VuClient, read_ca_certs};
+pub use client::{Outgoing, Received, SendError, Timings, VuClient};
+pub use connect::{ClientSettings, read_ca_certs};
+pub use options::{
+    ClientIdentity, DEFAULT_MAX_BODY, DEFAULT_MAX_REDIRECTS, DEFAULT_USER_AGENT, HttpOptions,
+    HttpVersions, ProxySettings, ResolveOverride,
+};

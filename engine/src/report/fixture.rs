@@ -14,6 +14,7 @@ fn stats(samples: &[(u64, u16, bool)], sent: u64, received: u64) -> EndpointStat
             bytes_sent: sent,
             bytes_received: received,
             lag_us: None,
+            ..Sample::default()
         });
     }
     s

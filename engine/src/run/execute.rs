@@ -72,7 +72,7 @@ async fn execute_steps(
         base: plan.host.clone(),
         env: plan.env.clone(),
         request_timeout: plan.request_timeout,
-        http: ClientSettings::new(plan.http2, plan.local_addrs.clone(), &plan.ca_certs),
+        http: ClientSettings::new(plan.http.clone()),
         log_level: plan.log_level,
         seed: plan.seed,
         vu_memory: plan.vu_memory,

@@ -63,12 +63,8 @@ pub struct RunPlan {
     pub seed: u64,
     pub vu_memory: usize,
     pub log_level: LogLevel,
-    /// Speak HTTP/2 to plain http:// targets (h2c); https negotiates it by ALPN.
-    pub http2: bool,
-    /// Local addresses to connect from, spread over the VUs.
-    pub local_addrs: Vec<std::net::IpAddr>,
-    /// Certificate authorities trusted besides the public roots (`--ca-cert`).
-    pub ca_certs: Vec<rustls::pki_types::CertificateDer<'static>>,
+    /// Every VU's HTTP: versions, TLS, proxy, redirects, compression, limits.
+    pub http: crate::http::HttpOptions,
     /// `--threshold`s; the scenario's own are added to them.
     pub thresholds: Vec<Threshold>,
     /// The `--data` sets, loaded and checked before anything runs.

@@ -8,8 +8,19 @@ use hdrhistogram::Histogram;
 /// recorded as one hour (the request timeout is far below it).
 const MAX_TRACKED_US: u64 = 3_600_000_000;
 
+/// Where a request's time went, in k6's phases, in µs (summed over a redirect chain's hops).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Phases {
+    pub blocked_us: u64,
+    pub connecting_us: u64,
+    pub tls_handshaking_us: u64,
+    pub sending_us: u64,
+    pub waiting_us: u64,
+    pub receiving_us: u64,
+}
+
 /// One request's outcome, as recorded.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Sample {
     pub elapsed_us: u64,
     /// None when no response came back (timeout, refused connection).
@@ -21,6 +32,14 @@ pub struct Sample {
     /// started against its schedule; the time from the intended start is `lag_us +
     /// elapsed_us`. None in unscheduled runs.
     pub lag_us: Option<u64>,
+    /// The request's phases (`elapsed_us` is sending + waiting + receiving).
+    pub phases: Phases,
+    /// The body's size after decoding (Locust's content size).
+    pub body_size: u64,
+    /// Redirects followed to get the response.
+    pub redirects: u32,
+    /// Times the request went out again on a fresh connection.
+    pub retries: u32,
 }
 
 /// Response times measured from the intended start (the schedule) instead of the actual send:
@@ -216,6 +235,7 @@ mod tests {
             bytes_sent: 10,
             bytes_received: 20,
             lag_us: None,
+            ..Sample::default()
         }
     }
 

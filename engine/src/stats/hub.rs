@@ -344,6 +344,7 @@ mod tests {
             bytes_sent: 1,
             bytes_received: 2,
             lag_us: None,
+            ..Sample::default()
         }
     }
 

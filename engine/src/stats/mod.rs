@@ -8,7 +8,7 @@ mod hub;
 mod percentiles;
 mod series;
 
-pub use endpoint::{EndpointStats, IntendedTiming, Sample};
+pub use endpoint::{EndpointStats, IntendedTiming, Phases, Sample};
 pub use errors::{ErrorKind, ErrorRow, VuErrorKind};
 pub use hub::{IterationCounts, Snapshot, StatsHub, VuCounts};
 pub use percentiles::Percentiles;

@@ -335,6 +335,7 @@ mod tests {
             bytes_sent: 100,
             bytes_received: 1000,
             lag_us: None,
+            ..Sample::default()
         }
     }
 

@@ -1,8 +1,10 @@
 //! The command line as the user types it: clap's flags and subcommands, before they are
 //! validated into a plan (`cli/plan.rs`). The flags of a run are in `run.rs`.
 
+mod http;
 mod run;
 
+pub use http::HttpArgs;
 pub use run::{CommonArgs, RunArgs};
 
 use std::net::SocketAddr;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
+use super::HttpArgs;
 use crate::cli::parse;
 use crate::data::WhenExhausted;
 use crate::host::bindings::types::LogLevel;
@@ -135,18 +136,8 @@ pub struct CommonArgs {
     /// No live view (a table redrawn each second on a terminal, else a progress line).
     #[arg(short, long)]
     pub quiet: bool,
-    /// Speak HTTP/2 to plain http:// targets too (h2c, prior knowledge). Over https:// HTTP/2
-    /// is used whenever the server offers it.
-    #[arg(long)]
-    pub http2: bool,
-    /// Connect from these local addresses, spread over the VUs (comma-separated, e.g.
-    /// 127.0.0.2,127.0.0.3), to open more connections than one address's ports allow.
-    #[arg(long, value_name = "ADDRS", value_delimiter = ',')]
-    pub local_addr: Vec<std::net::IpAddr>,
-    /// Also trust the certificate authorities in this PEM file for https:// targets (a test
-    /// or company CA); the public web's roots stay trusted. Repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub http: HttpArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

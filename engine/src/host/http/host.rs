@@ -13,8 +13,8 @@ use super::HttpView;
 use crate::host::bindings::http::{Error, Host, Method as WitMethod, Request, Response};
 use crate::host::phase::Phase;
 use crate::host::run_context::RunContext;
-use crate::http::{Outgoing, SendError, VuClient};
-use crate::stats::{ErrorKind, Sample};
+use crate::http::{Outgoing, SendError, Timings, VuClient};
+use crate::stats::{ErrorKind, Phases, Sample};
 
 fn method_of(m: WitMethod) -> Method {
     match m {
@@ -49,6 +49,19 @@ fn failure_of(result: &Result<Response, Error>) -> Option<(ErrorKind, &str)> {
         Err(Error::Protocol(why)) => Some((ErrorKind::Protocol, why)),
         // Not sent, so not recorded (see `send`).
         Err(Error::Cancelled) => None,
+    }
+}
+
+/// The phases as the statistics keep them.
+fn phases_of(t: &Timings) -> Phases {
+    let us = |d: Duration| d.as_micros() as u64;
+    Phases {
+        blocked_us: us(t.blocked),
+        connecting_us: us(t.connecting),
+        tls_handshaking_us: us(t.tls_handshaking),
+        sending_us: us(t.sending),
+        waiting_us: us(t.waiting),
+        receiving_us: us(t.receiving),
     }
 }
 
@@ -129,6 +142,8 @@ fn prepare(job: &mut Job, method: Method) -> Result<Outgoing, String> {
         timeout,
         want_headers: req.want_headers,
         want_body: req.want_body,
+        max_redirects: None,
+        compression: None,
     })
 }
 
@@ -147,6 +162,7 @@ async fn perform(mut job: Job) -> Done {
         bytes_sent: 0,
         bytes_received: 0,
         lag_us,
+        ..Sample::default()
     };
     let (stat_name, sample, result) = match prepare(&mut job, method.clone()) {
         Err(why) => {
@@ -178,6 +194,10 @@ async fn perform(mut job: Job) -> Done {
                         bytes_sent: received.bytes_sent,
                         bytes_received: received.bytes_received,
                         lag_us: job.lag_us,
+                        phases: phases_of(&received.timings),
+                        body_size: received.body_size,
+                        redirects: received.redirects,
+                        retries: job.client.resent().len() as u32,
                     };
                     let headers = want_headers.then(|| {
                         received
@@ -202,12 +222,19 @@ async fn perform(mut job: Job) -> Done {
                     (stat_name, sample, Ok(response))
                 }
                 Err(error) => {
-                    let sample = failed(job.client.last_started().elapsed().as_micros() as u64);
+                    let sample = Sample {
+                        retries: job.client.resent().len() as u32,
+                        ..failed(job.client.last_started().elapsed().as_micros() as u64)
+                    };
                     let error = match error {
                         SendError::Timeout => Error::Timeout,
                         SendError::Connect(why) => Error::Connect(why),
                         SendError::Tls(why) => Error::Tls(why),
                         SendError::Protocol(why) => Error::Protocol(why),
+                        // Until the WIT has variants of their own.
+                        other @ (SendError::BodyTooLarge(_) | SendError::Redirect(_)) => {
+                            Error::Protocol(other.to_string())
+                        }
                     };
                     (stat_name, sample, Err(error))
                 }
