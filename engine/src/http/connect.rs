@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use hyper_util::client::legacy::connect::HttpConnector;
 
-use super::client::{SendError, VuClient};
 use super::options::{HttpOptions, HttpVersions};
+use super::outcome::SendError;
 
 /// What every VU's client shares: TCP settings, the TLS config (webpki roots; HTTP/2 and
 /// HTTP/1.1 offered by ALPN) and whether to speak h2c. Cloning a client from it costs a few
@@ -21,7 +21,7 @@ pub struct ClientSettings {
     pub(super) http2: bool,
     /// Local addresses to connect from, spread over the VUs (`--local-addr`), so that one
     /// machine can open more connections than one source address's ports allow.
-    local_addrs: Vec<IpAddr>,
+    pub(super) local_addrs: Vec<IpAddr>,
     /// The run's HTTP options, read by every VU's client.
     pub(super) options: Arc<HttpOptions>,
 }
@@ -59,13 +59,6 @@ impl ClientSettings {
     /// The run's HTTP options.
     pub fn options(&self) -> &HttpOptions {
         &self.options
-    }
-
-    /// A new client for VU `vu_id`, connecting from its share of the local addresses.
-    pub fn client(&self, vu_id: u32) -> VuClient {
-        let local = (!self.local_addrs.is_empty())
-            .then(|| self.local_addrs[vu_id as usize % self.local_addrs.len()]);
-        VuClient::new(self, local)
     }
 }
 

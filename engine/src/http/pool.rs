@@ -15,10 +15,10 @@ use hyper_util::client::legacy::connect::Connection;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tower_service::Service;
 
-use super::client::{SendError, Timings};
 use super::connect::{ClientSettings, classify_connect, root_cause};
 use super::counting::{ByteCounters, CountingConnector, CountingStream};
 use super::h1::{ExchangeError, H1Conn, H1Request, Response, origin_form};
+use super::outcome::{SendError, Timings};
 
 /// A connection's byte stream as the lean HTTP/1.1 exchange reads and writes it: TCP (counted)
 /// under optional TLS.
