@@ -320,7 +320,10 @@ async fn phases_sizes_and_thresholds_on_them() {
         // bodies in, so today's client counts 0 for it); the wire carried more: the status
         // line and headers of every response.
         let body = count(&s["body_bytes_received"]);
-        assert!(body <= 5 * served && body.is_multiple_of(5), "{body} body bytes");
+        assert!(
+            body <= 5 * served && body.is_multiple_of(5),
+            "{body} body bytes"
+        );
         let per_request = body as f64 / served as f64;
         assert!((number(&s["avg_content_size_bytes"]) - per_request).abs() < 1e-9);
         assert!(count(&s["bytes_received"]) > 5 * served);

@@ -28,7 +28,8 @@ pub struct Measures<'a> {
 pub struct ConditionResult {
     /// As written: `p(95)<200`.
     pub condition: String,
-    /// The measured value (ms for `http_req_duration`), or null when the metric has no data.
+    /// The measured value (ms for `http_req_duration` and the phases), or null when the metric
+    /// has no data.
     pub measured: Option<f64>,
     pub passed: bool,
 }
