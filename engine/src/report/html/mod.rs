@@ -658,6 +658,13 @@ mod tests {
         assert_eq!(bars.matches("<rect class=").count(), 3 * 4);
         // Orders wait 0.3, 0.4, 2.9 and 250.3 ms: 63.475 on average.
         assert!(page.contains("<td class=\"text\">http_req_waiting</td><td>63.475</td>"));
+        summary.stats[0].name = format!("/api/{}", "x".repeat(60));
+        let page = render(&summary);
+        let label = format!("GET /api/{}…", "x".repeat(34));
+        assert!(
+            page.contains(&format!(">{label}</text>")),
+            "a long name is cut at 44"
+        );
         summary
             .stats
             .iter_mut()

@@ -16,6 +16,19 @@ const CLASSES: [&str; 6] = [
     "receiving",
 ];
 
+/// The legend's words, short enough for its 92 px slots.
+const LEGEND: [&str; 6] = [
+    "blocked",
+    "connecting",
+    "TLS",
+    "sending",
+    "waiting",
+    "receiving",
+];
+
+/// The most characters of a name beside its bar (the label column is 300 px wide).
+const MAX_LABEL: usize = 44;
+
 pub const STYLE: &str = "
 svg.phases { width: 100%; max-width: 880px; height: auto; display: block; margin-bottom: 12px; }
 svg.phases text { font-size: 12px; fill: #1d2330; }
@@ -46,20 +59,22 @@ fn bars(rows: &[&EndpointSummary]) -> String {
     );
     // The legend first, on its own row.
     let mut x = LABEL;
-    for ((name, _), class) in rows[0].phases_ms.named().iter().zip(CLASSES) {
+    for (word, class) in LEGEND.iter().zip(CLASSES) {
         let _ = write!(
             svg,
             "<g class=\"{class}\"><rect x=\"{x}\" y=\"{GAP}\" width=\"10\" height=\"10\" \
-             fill=\"currentColor\"/><text x=\"{}\" y=\"{}\">{}</text></g>",
+             fill=\"currentColor\"/><text x=\"{}\" y=\"{}\">{word}</text></g>",
             x + 14.0,
             GAP + 10.0,
-            &name["http_req_".len()..]
         );
         x += 92.0;
     }
     for (i, s) in rows.iter().enumerate() {
         let y = GAP + (i as f64 + 1.0) * (BAR + GAP);
-        let label = format!("{} {}", s.method, s.name);
+        let mut label = format!("{} {}", s.method, s.name);
+        if label.chars().count() > MAX_LABEL {
+            label = label.chars().take(MAX_LABEL - 1).chain(['…']).collect();
+        }
         let _ = write!(
             svg,
             "<text x=\"0\" y=\"{}\">{}</text>",
