@@ -353,11 +353,11 @@ async fn phases_sizes_and_thresholds_on_them() {
         csv_size, avg_size,
         "Locust's content size is the decoded body's"
     );
+    // Waiting is part of the duration; its histogram keeps two digits to the duration's
+    // three, so its p95 may read up to 1 % above a duration that is nearly all waiting.
     for row in summary["time_series"].as_array().unwrap() {
-        assert!(
-            number(&row["waiting_p95_ms"]) <= number(&row["p95_ms"]) + 0.01,
-            "{row}"
-        );
+        let (waiting, p95) = (number(&row["waiting_p95_ms"]), number(&row["p95_ms"]));
+        assert!(waiting <= p95 * 1.01 + 0.001, "{row}");
     }
 }
 
