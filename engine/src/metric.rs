@@ -27,10 +27,22 @@ impl MetricKind {
     }
 }
 
+/// k6's request phases, in the order a request goes through them. `http_req_duration` is
+/// sending + waiting + receiving.
+pub const HTTP_PHASES: [&str; 6] = [
+    "http_req_blocked",
+    "http_req_connecting",
+    "http_req_tls_handshaking",
+    "http_req_sending",
+    "http_req_waiting",
+    "http_req_receiving",
+];
+
 /// The kind of a built-in metric, or None for a name the scenario may define.
 pub fn builtin_kind(metric: &str) -> Option<MetricKind> {
     Some(match metric {
         "http_req_duration" => MetricKind::Trend,
+        phase if HTTP_PHASES.contains(&phase) => MetricKind::Trend,
         "http_req_failed" | "checks" => MetricKind::Rate,
         "http_reqs" | "iterations" | "dropped_iterations" | "data_sent" | "data_received" => {
             MetricKind::Counter
@@ -71,5 +83,8 @@ mod tests {
         assert_eq!(builtin_kind("checks"), Some(MetricKind::Rate));
         assert_eq!(builtin_kind("vus").map(MetricKind::name), Some("gauge"));
         assert_eq!(builtin_kind("orders"), None);
+        for phase in HTTP_PHASES {
+            assert_eq!(builtin_kind(phase), Some(MetricKind::Trend), "{phase}");
+        }
     }
 }

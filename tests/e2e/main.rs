@@ -5,6 +5,7 @@ mod bad_input;
 mod cache;
 mod common;
 mod http_real;
+mod http_stats;
 mod languages;
 mod models;
 mod new;

@@ -1,14 +1,16 @@
 //! What a person reads: the progress line each second and, at the end, Locust's request
-//! table, its percentile table and the error report, in milliseconds with µs precision.
+//! table, its percentile table, k6's request phases, bandwidth, redirects and re-sends, and
+//! the error report, in milliseconds with µs precision.
 
 use std::fmt::Write;
 use std::time::Duration;
 
 use crate::scenario::ScenarioMeta;
-use crate::stats::{EndpointStats, Snapshot};
-use crate::summary::{EndpointSummary, Percentiles, Summary};
+use crate::stats::{EndpointStats, Phase, Snapshot};
+use crate::summary::{EndpointSummary, Percentiles, PhaseSummary, Summary};
 
-/// `[ 12s] users 50/50 | 182.0 req/s | failures 0.00% | p95 4.21 ms | total 2,180 reqs, 0 fails`
+/// `[ 12s] users 50/50 | 182.0 req/s | failures 0.00% | p95 4.21 ms (waiting 3.90) | total
+/// 2,180 reqs, 0 fails`
 pub fn progress_line(
     elapsed: Duration,
     live: u32,
@@ -29,9 +31,10 @@ pub fn progress_line(
         n => format!(", {n} dropped iterations"),
     };
     format!(
-        "[{:>4}s] users {live}/{target} | {rps:.1} req/s | failures {fail_pct:.2}% | p95 {:.2} ms | total {} reqs, {} fails{dropped}",
+        "[{:>4}s] users {live}/{target} | {rps:.1} req/s | failures {fail_pct:.2}% | p95 {:.2} ms (waiting {:.2}) | total {} reqs, {} fails{dropped}",
         elapsed.as_secs(),
         interval.quantile_us(0.95) as f64 / 1000.0,
+        interval.phases.get(Phase::Waiting).quantile_us(0.95) as f64 / 1000.0,
         all.requests,
         all.failures()
     )
@@ -113,10 +116,12 @@ pub fn render_summary(summary: &Summary) -> String {
         .collect();
     percentile_table(&mut out, &rows, w);
     intended_table(&mut out, summary, w);
+    render_phases(&mut out, summary);
 
     render_bandwidth(&mut out, summary, w);
+    render_redirects(&mut out, summary, w);
 
-    if !summary.errors.is_empty() {
+    if !summary.errors.is_empty() || !summary.resends.is_empty() {
         let _ = writeln!(out, "\nError report");
         let _ = writeln!(
             out,
@@ -124,11 +129,18 @@ pub fn render_summary(summary: &Summary) -> String {
             "# occurrences", "Type", "Name"
         );
         let _ = writeln!(out, "{}|{}", "-".repeat(15), "-".repeat(w + 40));
-        for e in &summary.errors {
+        for e in summary.errors.iter().chain(&summary.resends) {
             let _ = writeln!(
                 out,
                 "{:>13}  {:<8} {:<w$}  {}",
                 e.occurrences, e.method, e.name, e.error
+            );
+        }
+        if !summary.resends.is_empty() {
+            let _ = writeln!(
+                out,
+                "(re-sent: not failures; the request went out again on a fresh connection and \
+                 its outcome is counted once, as any other)"
             );
         }
     }
@@ -169,7 +181,89 @@ pub fn render_summary(summary: &Summary) -> String {
         bytes(summary.aggregated.bytes_sent),
         bytes(summary.aggregated.bytes_received),
     );
+    for warning in &summary.warnings {
+        let _ = writeln!(out, "WARNING: {warning}");
+    }
     out
+}
+
+/// k6's request phases of all requests, and the duration they add up to.
+fn render_phases(out: &mut String, summary: &Summary) {
+    let all = &summary.aggregated;
+    if all.num_requests == 0 {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nRequest phases, all requests (ms; the duration is sending + waiting + receiving)"
+    );
+    let mut header = format!("{:<26}", "Phase");
+    for title in PhaseSummary::COLUMNS {
+        let _ = write!(header, " {title:>9}");
+    }
+    let _ = writeln!(out, "{header} {:>7}", "# timed");
+    let _ = writeln!(out, "{}", "-".repeat(26 + 10 * 7 + 8));
+    let line = |out: &mut String, name: &str, values: [f64; 7], count: u64| {
+        let mut line = format!("{name:<26}");
+        for v in values {
+            let _ = write!(line, " {:>9}", ms(v));
+        }
+        let _ = writeln!(out, "{line} {count:>7}");
+    };
+    for (name, phase) in all.phases_ms.named() {
+        line(out, name, phase.values(), phase.count);
+    }
+    let p = &all.percentiles_ms;
+    let duration = [
+        all.avg_response_time_ms,
+        all.min_response_time_ms,
+        all.median_response_time_ms,
+        p.p90,
+        p.p95,
+        p.p99,
+        all.max_response_time_ms,
+    ];
+    line(out, "http_req_duration", duration, all.num_requests);
+}
+
+/// Redirects followed and re-sends per name, when the run had any.
+fn render_redirects(out: &mut String, summary: &Summary, w: usize) {
+    let all = &summary.aggregated;
+    if all.redirects == 0 && all.retries == 0 {
+        return;
+    }
+    let _ = writeln!(out, "\nRedirects and re-sends");
+    let _ = writeln!(
+        out,
+        "{:<8} {:<w$}   {:>9} {:>9} | {:>9} {:>9}",
+        "Type", "Name", "redirects", "per req", "re-sends", "per req"
+    );
+    let rule = format!(
+        "--------|{}|---------------------|--------------------",
+        "-".repeat(w + 2)
+    );
+    let _ = writeln!(out, "{rule}");
+    let row = |out: &mut String, s: &EndpointSummary| {
+        let _ = writeln!(
+            out,
+            "{:<8} {:<w$}   {:>9} {:>9.2} | {:>9} {:>9.4}",
+            s.method,
+            s.name,
+            s.redirects,
+            s.redirects_per_request,
+            s.retries,
+            if s.num_requests > 0 {
+                s.retries as f64 / s.num_requests as f64
+            } else {
+                0.0
+            }
+        );
+    };
+    for s in &summary.stats {
+        row(out, s);
+    }
+    let _ = writeln!(out, "{rule}");
+    row(out, all);
 }
 
 /// A percentile table: a row per (method, name), the last one (the aggregate) under a rule.
@@ -350,33 +444,47 @@ fn render_thresholds(out: &mut String, summary: &Summary) {
 /// Bytes on the wire per (method, name): totals, rates, and the average response size, so
 /// a change in payloads shows next to the change in latency.
 fn render_bandwidth(out: &mut String, summary: &Summary, w: usize) {
-    let _ = writeln!(out, "\nBandwidth (wire bytes; 1 kB = 1,000 bytes)");
     let _ = writeln!(
         out,
-        "{:<8} {:<w$}   {:>10} {:>10} | {:>10} {:>10} | {:>14}",
-        "Type", "Name", "kB sent", "kB recv", "kB/s sent", "kB/s recv", "B recv per req"
+        "\nBandwidth (wire bytes; the body's size once decoded last; 1 kB = 1,000 bytes)"
+    );
+    let _ = writeln!(
+        out,
+        "{:<8} {:<w$}   {:>10} {:>10} | {:>10} {:>10} | {:>14} {:>14}",
+        "Type",
+        "Name",
+        "kB sent",
+        "kB recv",
+        "kB/s sent",
+        "kB/s recv",
+        "B recv per req",
+        "B body per req"
     );
     let rule = format!(
-        "--------|{}|-----------------------|-----------------------|---------------",
+        "--------|{}|-----------------------|-----------------------|------------------------------",
         "-".repeat(w + 2)
     );
     let _ = writeln!(out, "{rule}");
     let row = |out: &mut String, s: &EndpointSummary| {
-        let avg = if s.num_requests > 0 {
-            format!("{:.0}", s.bytes_received as f64 / s.num_requests as f64)
+        let (avg, body) = if s.num_requests > 0 {
+            (
+                format!("{:.0}", s.bytes_received as f64 / s.num_requests as f64),
+                format!("{:.0}", s.avg_content_size_bytes),
+            )
         } else {
-            "-".to_string()
+            ("-".to_string(), "-".to_string())
         };
         let _ = writeln!(
             out,
-            "{:<8} {:<w$}   {:>10.2} {:>10.2} | {:>10.2} {:>10.2} | {:>14}",
+            "{:<8} {:<w$}   {:>10.2} {:>10.2} | {:>10.2} {:>10.2} | {:>14} {:>14}",
             s.method,
             s.name,
             s.bytes_sent as f64 / 1000.0,
             s.bytes_received as f64 / 1000.0,
             s.kb_per_sec_sent,
             s.kb_per_sec_received,
-            avg
+            avg,
+            body
         );
     };
     for s in &summary.stats {
@@ -446,14 +554,100 @@ mod tests {
         let orders = table.iter().find(|l| l.contains("/api/orders")).unwrap();
         let cells: Vec<&str> = orders.split_whitespace().collect();
         assert_eq!(
-            cells[2..],
+            cells[2..9],
             ["0.40", "4.00", "|", "0.10", "1.00", "|", "1000"]
         );
+        assert_eq!(cells[9], "2500", "the decoded body beside the wire's bytes");
         let total = table.iter().find(|l| l.contains("Aggregated")).unwrap();
         let cells: Vec<&str> = total.split_whitespace().collect();
         assert_eq!(
             cells[1..],
-            ["1.30", "5.50", "|", "0.33", "1.38", "|", "786"]
+            ["1.30", "5.50", "|", "0.33", "1.38", "|", "786", "1471"]
+        );
+    }
+
+    fn section<'a>(text: &'a str, title: &str) -> Vec<&'a str> {
+        let start = text
+            .find(title)
+            .unwrap_or_else(|| panic!("no {title} in {text}"));
+        text[start..]
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn the_phases_of_all_requests_add_up_to_the_duration() {
+        let text = render_summary(&crate::report::fixture::summary());
+        let table = section(&text, "Request phases");
+        let cells = |name: &str| -> Vec<f64> {
+            let line = table.iter().find(|l| l.starts_with(name)).unwrap();
+            line.split_whitespace()
+                .skip(1)
+                .map(|c| c.parse().unwrap())
+                .collect()
+        };
+        let avg = |name| cells(name)[0];
+        let sum = avg("http_req_sending") + avg("http_req_waiting") + avg("http_req_receiving");
+        assert!((sum - avg("http_req_duration")).abs() < 0.01, "{table:?}");
+        assert_eq!(
+            cells("http_req_connecting")[6],
+            0.2,
+            "the max: one new connection"
+        );
+        assert_eq!(cells("http_req_waiting")[7], 7.0, "seven requests timed");
+    }
+
+    #[test]
+    fn redirects_and_re_sends_per_name_and_the_re_sends_cause() {
+        let text = render_summary(&crate::report::fixture::summary());
+        let table = section(&text, "Redirects and re-sends");
+        let orders: Vec<&str> = table
+            .iter()
+            .find(|l| l.contains("/api/orders"))
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        assert_eq!(orders[2..], ["4", "1.00", "|", "0", "0.0000"]);
+        let login: Vec<&str> = table
+            .iter()
+            .find(|l| l.contains("/login"))
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        assert_eq!(login[2..], ["0", "0.00", "|", "1", "0.3333"]);
+        let errors = section(&text, "Error report");
+        assert!(
+            errors
+                .iter()
+                .any(|l| l.contains("/login")
+                    && l.ends_with("re-sent after: connection reset by peer")),
+            "{errors:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|l| l.starts_with("(re-sent: not failures"))
+        );
+        let mut quiet = crate::report::fixture::summary();
+        quiet.resends.clear();
+        for s in quiet.stats.iter_mut().chain([&mut quiet.aggregated]) {
+            (s.redirects, s.retries) = (0, 0);
+        }
+        let text = render_summary(&quiet);
+        assert!(!text.contains("Redirects and re-sends"));
+        assert!(!text.contains("(re-sent"));
+    }
+
+    #[test]
+    fn an_insecure_run_ends_with_its_warning() {
+        let mut summary = crate::report::fixture::summary();
+        assert!(!render_summary(&summary).contains("WARNING"));
+        summary.warnings = vec!["--insecure: server certificates were not verified".into()];
+        let text = render_summary(&summary);
+        assert_eq!(
+            text.lines().last(),
+            Some("WARNING: --insecure: server certificates were not verified")
         );
     }
 

@@ -1,8 +1,10 @@
 //! `--csv PREFIX`: the run in Locust 2.x's CSV files (`PREFIX_stats.csv`,
 //! `PREFIX_stats_history.csv`, `PREFIX_failures.csv`, `PREFIX_exceptions.csv`) with Locust's
 //! columns, header names, row order and number formats, so whatever reads Locust's files reads
-//! these. Where horde's numbers differ from Locust's (finer percentiles, wire bytes instead of
-//! body length, history columns the time series does not hold) is listed in docs/results.md.
+//! these. Where horde's numbers differ from Locust's (finer percentiles, history columns the
+//! time series does not hold) is listed in docs/results.md. `_stats.csv` has one column more at
+//! its end, `Retry Count` (re-sends on a fresh connection, which Locust has no place for);
+//! readers that go by header names or leading positions read it as Locust's.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -29,6 +31,9 @@ const STATS_LEADING: [&str; 11] = [
     "Requests/s",
     "Failures/s",
 ];
+
+/// After Locust's columns: what horde counts that Locust has no column for.
+const STATS_TRAILING: [&str; 1] = ["Retry Count"];
 
 const HISTORY_LEADING: [&str; 6] = [
     "Timestamp",
@@ -65,6 +70,7 @@ pub fn stats_header() -> Vec<&'static str> {
     STATS_LEADING
         .into_iter()
         .chain(percentile_titles())
+        .chain(STATS_TRAILING)
         .collect()
 }
 
@@ -116,6 +122,7 @@ pub fn stats_csv(summary: &Summary) -> String {
         row.push(py_float(s.requests_per_sec));
         row.push(py_float(s.failures_per_sec));
         row.extend(percentile_fields(s));
+        row.push(s.retries.to_string());
         push_row(&mut out, row);
     }
     out
@@ -123,7 +130,8 @@ pub fn stats_csv(summary: &Summary) -> String {
 
 /// Median, average, min, max and average size as Locust writes them: a float, except the
 /// integer 0 where Locust has nothing (`min_response_time or 0`, a median of no requests,
-/// the content size of none).
+/// the content size of none). The size is the body's once decoded, as Locust's
+/// `len(response.content)`; the wire's bytes are in the JSON summary.
 fn totals(s: &EndpointSummary) -> [String; 5] {
     if s.num_requests == 0 {
         return ["0".into(), "0.0".into(), "0".into(), "0".into(), "0".into()];
@@ -133,7 +141,7 @@ fn totals(s: &EndpointSummary) -> [String; 5] {
         py_float(s.avg_response_time_ms),
         zero_or_float(s.min_response_time_ms),
         zero_or_float(s.max_response_time_ms),
-        py_float(s.bytes_received as f64 / s.num_requests as f64),
+        py_float(s.avg_content_size_bytes),
     ]
 }
 
@@ -482,7 +490,7 @@ mod tests {
             stats_header().join(","),
             "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,\
              Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,\
-             50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%"
+             50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%,Retry Count"
         );
         assert_eq!(
             history_header().join(","),
@@ -500,20 +508,26 @@ mod tests {
         let text = stats_csv(&summary);
         let rows = lines(&text);
         assert_eq!(rows.len(), 4, "{text}");
-        // Orders: 0.4, 0.5, 3.0, 250.4 ms; one failure; 1,000 B per response; 4 s run.
+        // Orders: 0.4, 0.5, 3.0, 250.4 ms; one failure; 2,500 B bodies; 4 s run.
         let orders: Vec<&str> = rows[1].split(',').collect();
         assert_eq!(orders[..4], ["GET", "/api/orders", "4", "1"]);
         assert_eq!(orders[4], "0.5", "median, ms with µs precision");
         assert_eq!(orders[5], "63.575", "average");
-        assert_eq!(orders[6..11], ["0.4", "250.4", "1000.0", "1.0", "0.25"]);
+        assert_eq!(orders[6..11], ["0.4", "250.4", "2500.0", "1.0", "0.25"]);
         assert_eq!(orders[11], "0", "p50 of 0.5 ms rounds half to even");
         assert_eq!(orders[21], "250", "p100 is the max in whole ms");
+        assert_eq!(orders[22], "0", "no re-sends");
         let login: Vec<&str> = rows[2].split(',').collect();
         assert_eq!(login[..4], ["POST", "/login", "3", "0"]);
         assert_eq!(login[10], "0.0", "no failures per second is a float zero");
+        assert_eq!(login[22], "1", "the re-send, in the trailing column");
         let total: Vec<&str> = rows[3].split(',').collect();
         assert_eq!(total[..4], ["", "Aggregated", "7", "1"]);
-        assert_eq!(total[8], "785.7142857142857", "5,500 B / 7 responses");
+        assert_eq!(
+            total[8], "1471.4285714285713",
+            "10,300 body bytes / 7 responses"
+        );
+        assert_eq!(total[22], "1");
     }
 
     #[test]
@@ -530,7 +544,7 @@ mod tests {
         let rows = lines(&text);
         assert_eq!(
             rows[1],
-            ",Aggregated,0,0,0,0.0,0,0,0,0.0,0.0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A"
+            ",Aggregated,0,0,0,0.0,0,0,0,0.0,0.0,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,0"
         );
     }
 
@@ -618,6 +632,7 @@ mod tests {
 
     #[test]
     fn request_failures_and_scenario_errors_go_to_their_own_files() {
+        // The fixture's re-send is in neither: the failures add up to the failure count.
         let summary = fixture::summary();
         assert_eq!(
             failures_csv(&summary),

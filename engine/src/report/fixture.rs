@@ -1,20 +1,39 @@
 //! A small, fully known summary for the reports' unit tests: two endpoints, one of them
-//! failing, an error, and a three-second time series.
+//! failing and redirected, the other re-sent once, an error, and a three-second time series.
 
-use crate::stats::{EndpointStats, Sample, SeriesEndpoint, SeriesRow, VuCounts};
+use crate::stats::{EndpointStats, Phases, Sample, SeriesEndpoint, SeriesRow, VuCounts};
 use crate::summary::{EndpointSummary, ErrorSummary, RunInfo, SCHEMA_VERSION, Summary};
 
-fn stats(samples: &[(u64, u16, bool)], sent: u64, received: u64) -> EndpointStats {
+/// What the samples of one endpoint share besides their times.
+struct Shared {
+    sent: u64,
+    received: u64,
+    body: u64,
+    redirects: u32,
+}
+
+/// Each sample's 100 µs go to sending and receiving (50 each), the rest to waiting; the
+/// first request of each endpoint also connected, for 200 µs.
+fn stats(samples: &[(u64, u16, bool)], shared: Shared) -> EndpointStats {
     let mut s = EndpointStats::default();
-    for &(us, status, failed) in samples {
+    for (i, &(us, status, failed)) in samples.iter().enumerate() {
         s.record(&Sample {
             elapsed_us: us,
             status: Some(status),
             failed,
-            bytes_sent: sent,
-            bytes_received: received,
+            bytes_sent: shared.sent,
+            bytes_received: shared.received,
             lag_us: None,
-            ..Sample::default()
+            phases: Phases {
+                connecting_us: if i == 0 { 200 } else { 0 },
+                sending_us: 50,
+                waiting_us: us - 100,
+                receiving_us: 50,
+                ..Phases::default()
+            },
+            body_size: shared.body,
+            redirects: shared.redirects,
+            retries: 0,
         });
     }
     s
@@ -32,6 +51,7 @@ fn row(t: f64, users: u32, orders: u64, failures: u64, p50: f64) -> SeriesRow {
         p50_ms: p50,
         p95_ms: p50 * 2.0,
         p99_ms: p50 * 3.0,
+        waiting_p95_ms: p50 * 1.5,
         endpoints: vec![
             SeriesEndpoint {
                 method: "GET".into(),
@@ -41,6 +61,7 @@ fn row(t: f64, users: u32, orders: u64, failures: u64, p50: f64) -> SeriesRow {
                 p50_ms: p50,
                 p95_ms: p50 * 2.0,
                 p99_ms: p50 * 3.0,
+                waiting_p95_ms: p50 * 1.5,
             },
             SeriesEndpoint {
                 method: "POST".into(),
@@ -50,6 +71,7 @@ fn row(t: f64, users: u32, orders: u64, failures: u64, p50: f64) -> SeriesRow {
                 p50_ms: 1.5,
                 p95_ms: 1.5,
                 p99_ms: 1.5,
+                waiting_p95_ms: 1.4,
             },
         ],
         percentiles_ms: None,
@@ -57,8 +79,9 @@ fn row(t: f64, users: u32, orders: u64, failures: u64, p50: f64) -> SeriesRow {
     }
 }
 
-/// Orders: 4 requests (0.4, 0.5, 3.0 and 250.4 ms, the last one a 500); login: 3 requests
-/// of 1.5 ms; a 4 s run started at 1,700,000,000.250 s.
+/// Orders: 4 requests (0.4, 0.5, 3.0 and 250.4 ms, the last one a 500), each redirected
+/// once, 1,000 B on the wire for a 2,500 B body; login: 3 requests of 1.5 ms, 500 B for a
+/// 100 B body, one of them re-sent after a reset; a 4 s run started at 1,700,000,000.250 s.
 pub fn summary() -> Summary {
     let duration = 4.0;
     let orders = stats(
@@ -68,10 +91,23 @@ pub fn summary() -> Summary {
             (3_000, 200, false),
             (250_400, 500, true),
         ],
-        100,
-        1_000,
+        Shared {
+            sent: 100,
+            received: 1_000,
+            body: 2_500,
+            redirects: 1,
+        },
     );
-    let login = stats(&[(1_500, 200, false); 3], 300, 500);
+    let mut login = stats(
+        &[(1_500, 200, false); 3],
+        Shared {
+            sent: 300,
+            received: 500,
+            body: 100,
+            redirects: 0,
+        },
+    );
+    login.retries = 1;
     let mut all = orders.clone();
     all.merge(&login);
     Summary {
@@ -109,6 +145,13 @@ pub fn summary() -> Summary {
                 occurrences: 2,
             },
         ],
+        resends: vec![ErrorSummary {
+            method: "POST".into(),
+            name: "/login".into(),
+            error: "re-sent after: connection reset by peer".into(),
+            occurrences: 1,
+        }],
+        warnings: Vec::new(),
         vu_errors: VuCounts {
             task_errors: 2,
             ..VuCounts::default()

@@ -1,5 +1,5 @@
 //! The live view. On a terminal: a compact table redrawn in place each second (users, rates,
-//! failures, p50/p95/p99 per name, progress), erased when the run ends so that the summary
+//! failures, p50/p95/p99 and the waiting phase's p95 per name, progress), erased when the run ends so that the summary
 //! prints on a clean screen. Elsewhere (CI logs, pipes): one plain line per second.
 
 use std::fmt::Write as _;
@@ -77,32 +77,34 @@ impl LiveView {
             .clamp(10, 50);
         let _ = writeln!(
             block,
-            "{:<name_w$} {:>9} {:>7} {:>9} {:>9} {:>9}",
-            "name", "req/s", "fail%", "p50 ms", "p95 ms", "p99 ms"
+            "{:<name_w$} {:>9} {:>7} {:>9} {:>9} {:>9} {:>10}",
+            "name", "req/s", "fail%", "p50 ms", "p95 ms", "p99 ms", "wait p95"
         );
         let per_sec = |n: u64| n as f64 / row.interval_s.max(1e-9);
         for e in row.endpoints.iter().take(MAX_ROWS) {
             let label = format!("{} {}", e.method, e.name);
             let _ = writeln!(
                 block,
-                "{:<name_w$} {:>9.1} {:>7.2} {:>9.2} {:>9.2} {:>9.2}",
+                "{:<name_w$} {:>9.1} {:>7.2} {:>9.2} {:>9.2} {:>9.2} {:>10.2}",
                 label,
                 per_sec(e.requests),
                 percent(e.failures, e.requests),
                 e.p50_ms,
                 e.p95_ms,
-                e.p99_ms
+                e.p99_ms,
+                e.waiting_p95_ms
             );
         }
         let _ = writeln!(
             block,
-            "{:<name_w$} {:>9.1} {:>7.2} {:>9.2} {:>9.2} {:>9.2}",
+            "{:<name_w$} {:>9.1} {:>7.2} {:>9.2} {:>9.2} {:>9.2} {:>10.2}",
             "all",
             row.requests_per_sec,
             percent(row.failures, row.requests),
             row.p50_ms,
             row.p95_ms,
-            row.p99_ms
+            row.p99_ms,
+            row.waiting_p95_ms
         );
         let mut out = String::new();
         if self.drawn > 0 {

@@ -206,7 +206,7 @@ async fn execute_steps(
         seed: plan.seed,
     };
     Ok(RunOutcome {
-        summary: Summary::build(info, &totals, rows, verdicts),
+        summary: Summary::build(info, &totals, rows, verdicts).with_warnings_of(&plan.http),
         meta,
         interrupted,
     })

@@ -1,23 +1,15 @@
 //! What is kept per (method, name): counts, an HDR histogram of response times in µs, exact
-//! sum/min/max, bytes and status codes, and for scheduled runs a second histogram of the time
-//! from each request's intended start. Nothing is kept per request.
+//! sum/min/max, the phases' histograms, bytes (wire and decoded), redirects, re-sends and
+//! status codes, and for scheduled runs a second histogram of the time from each request's
+//! intended start. Nothing is kept per request.
 
 use hdrhistogram::Histogram;
+
+use super::phases::{PhaseTimes, Phases};
 
 /// Highest response time the histograms track exactly: one hour, in µs. Longer ones are
 /// recorded as one hour (the request timeout is far below it).
 const MAX_TRACKED_US: u64 = 3_600_000_000;
-
-/// Where a request's time went, in k6's phases, in µs (summed over a redirect chain's hops).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Phases {
-    pub blocked_us: u64,
-    pub connecting_us: u64,
-    pub tls_handshaking_us: u64,
-    pub sending_us: u64,
-    pub waiting_us: u64,
-    pub receiving_us: u64,
-}
 
 /// One request's outcome, as recorded.
 #[derive(Debug, Clone, Copy, Default)]
@@ -106,6 +98,15 @@ pub struct EndpointStats {
     pub max_us: u64,
     pub bytes_sent: u64,
     pub bytes_received: u64,
+    /// Decoded body bytes (Locust's content size); `bytes_received` counts the wire's.
+    pub body_bytes: u64,
+    /// Redirects followed, summed over the requests.
+    pub redirects: u64,
+    /// Re-sends on a fresh connection, summed over the requests (not failures: the request
+    /// may have succeeded on its second try).
+    pub retries: u64,
+    /// The phases of the requests that got a response.
+    pub phases: PhaseTimes,
     /// (status, count); a handful of entries, so a vector beats a map. Status 0 counts
     /// requests that got no response.
     pub statuses: Vec<(u16, u64)>,
@@ -124,6 +125,10 @@ impl Default for EndpointStats {
             max_us: 0,
             bytes_sent: 0,
             bytes_received: 0,
+            body_bytes: 0,
+            redirects: 0,
+            retries: 0,
+            phases: PhaseTimes::default(),
             statuses: Vec::new(),
             intended: None,
         }
@@ -143,6 +148,12 @@ impl EndpointStats {
         self.max_us = self.max_us.max(sample.elapsed_us);
         self.bytes_sent += sample.bytes_sent;
         self.bytes_received += sample.bytes_received;
+        self.body_bytes += sample.body_size;
+        self.redirects += u64::from(sample.redirects);
+        self.retries += u64::from(sample.retries);
+        if sample.status.is_some() {
+            self.phases.record(&sample.phases);
+        }
         self.count_status(sample.status.unwrap_or(0), 1);
         if let Some(lag) = sample.lag_us {
             self.intended
@@ -171,6 +182,10 @@ impl EndpointStats {
         self.max_us = self.max_us.max(other.max_us);
         self.bytes_sent += other.bytes_sent;
         self.bytes_received += other.bytes_received;
+        self.body_bytes += other.body_bytes;
+        self.redirects += other.redirects;
+        self.retries += other.retries;
+        self.phases.merge(&other.phases);
         for &(status, n) in &other.statuses {
             self.count_status(status, n);
         }
@@ -191,6 +206,10 @@ impl EndpointStats {
         self.max_us = 0;
         self.bytes_sent = 0;
         self.bytes_received = 0;
+        self.body_bytes = 0;
+        self.redirects = 0;
+        self.retries = 0;
+        self.phases.reset();
         self.statuses.clear();
         if let Some(intended) = &mut self.intended {
             intended.histogram.reset();
@@ -286,6 +305,51 @@ mod tests {
         let mut merged = EndpointStats::default();
         merged.merge(&s);
         assert_eq!(merged.intended.as_ref().map(|i| i.max_us), Some(1_001_000));
+    }
+
+    #[test]
+    fn sizes_redirects_re_sends_and_phases_add_up() {
+        use crate::stats::Phase;
+        let mut a = EndpointStats::default();
+        let answered = |waiting_us| Sample {
+            body_size: 4_000,
+            redirects: 2,
+            retries: 1,
+            phases: Phases {
+                connecting_us: 300,
+                waiting_us,
+                ..Phases::default()
+            },
+            ..sample(1_000, false)
+        };
+        a.record(&answered(800));
+        let mut b = EndpointStats::default();
+        b.record(&answered(200));
+        // No response: counted as a request and its re-send, but it has no phases.
+        b.record(&Sample {
+            status: None,
+            retries: 1,
+            phases: Phases {
+                connecting_us: 9_000_000,
+                ..Phases::default()
+            },
+            ..sample(9_000, true)
+        });
+        a.merge(&b);
+        assert_eq!((a.body_bytes, a.redirects, a.retries), (8_000, 4, 3));
+        assert_eq!(
+            a.bytes_received, 60,
+            "wire bytes stay apart from decoded ones"
+        );
+        let waiting = a.phases.get(Phase::Waiting);
+        assert_eq!(
+            (waiting.count, waiting.min(), waiting.max_us),
+            (2, 200, 800)
+        );
+        assert_eq!(a.phases.get(Phase::Connecting).max_us, 300);
+        a.reset();
+        assert_eq!((a.body_bytes, a.redirects, a.retries), (0, 0, 0));
+        assert_eq!(a.phases.get(Phase::Waiting).count, 0);
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub enum ErrorKind {
     Vu(VuErrorKind),
     /// A misuse of the metrics API, which has no error to return; the detail says what.
     MetricMisuse,
+    /// Not a failure: the request went out again on a fresh connection after the kept-alive
+    /// one broke (the detail says how); it may well have succeeded on that second try.
+    Resent,
 }
 
 impl ErrorKind {
@@ -56,6 +59,7 @@ impl ErrorKind {
             ErrorKind::Tls => format!("TLS failed: {detail}"),
             ErrorKind::Protocol => format!("connection broken: {detail}"),
             ErrorKind::Status(status) => format!("unexpected status {status}"),
+            ErrorKind::Resent => format!("re-sent after: {detail}"),
             ErrorKind::Verdict
             | ErrorKind::Message
             | ErrorKind::Vu(_)
@@ -147,4 +151,6 @@ pub struct ErrorRow {
     pub message: String,
     /// Signed for the same reason as `EndpointStats::failures`.
     pub count: i64,
+    /// A re-send, not a failure: the row counts requests that went out again.
+    pub resend: bool,
 }

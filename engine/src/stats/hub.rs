@@ -96,20 +96,27 @@ impl Snapshot {
     /// The error report: one row per method, name and message, counts summed over the kinds
     /// that read the same (a verdict's reason may repeat a status failure's words).
     pub fn error_rows(&self) -> Vec<ErrorRow> {
-        let mut rows: std::collections::HashMap<(&str, &str, String), i64> =
+        let mut rows: std::collections::HashMap<(&str, &str, String, bool), i64> =
             std::collections::HashMap::new();
         for (key, n) in &self.errors {
             let message = key.kind.message(self.texts.text(key.detail));
+            let resend = key.kind == ErrorKind::Resent;
             *rows
-                .entry((key.origin.as_str(), self.texts.text(key.name), message))
+                .entry((
+                    key.origin.as_str(),
+                    self.texts.text(key.name),
+                    message,
+                    resend,
+                ))
                 .or_default() += n;
         }
         rows.into_iter()
-            .map(|((method, name, message), count)| ErrorRow {
+            .map(|((method, name, message, resend), count)| ErrorRow {
                 method: method.to_string(),
                 name: name.to_string(),
                 message,
                 count,
+                resend,
             })
             .collect()
     }
@@ -239,6 +246,20 @@ impl StatsHub {
             shard.endpoint(method, name).record(sample);
             if let Some((kind, detail)) = failure {
                 shard.error(ErrorOrigin::Request(method.clone()), name, kind, detail, 1);
+            }
+        });
+    }
+
+    /// Records why a request went out more than once, one cause per re-send, as rows of the
+    /// error report of their own kind (not failures). Free when there was no re-send.
+    pub fn record_resends(&self, method: &Method, name: &str, causes: &[String]) {
+        if causes.is_empty() {
+            return;
+        }
+        self.with_shard(|shard| {
+            for cause in causes {
+                let origin = ErrorOrigin::Request(method.clone());
+                shard.error(origin, name, ErrorKind::Resent, cause, 1);
             }
         });
     }
@@ -486,5 +507,49 @@ mod tests {
             ]
         );
         assert_eq!(total.vu.start_errors, 3);
+    }
+
+    #[test]
+    fn re_sends_are_rows_of_their_own_not_failures() {
+        let hub = StatsHub::new();
+        let resent = Sample {
+            retries: 2,
+            ..ok(10)
+        };
+        let causes = ["connection reset by peer".to_string(), "closed".to_string()];
+        hub.record(&Method::GET, "/a", &resent, None);
+        hub.record_resends(&Method::GET, "/a", &causes);
+        hub.record(&Method::GET, "/a", &ok(10), None);
+        hub.record_resends(&Method::GET, "/a", &[]);
+        // A broken connection whose words read like a cause stays a failure.
+        let refused = Some((ErrorKind::Protocol, "connection reset by peer"));
+        let failed_again = Sample {
+            retries: 1,
+            ..failed()
+        };
+        hub.record(&Method::GET, "/a", &failed_again, refused);
+        hub.record_resends(&Method::GET, "/a", &causes[..1]);
+        let mut total = Snapshot::default();
+        hub.harvest_into(&mut total);
+        let a = &total.endpoints[&Method::GET]["/a"];
+        assert_eq!((a.requests, a.failures(), a.retries), (3, 1, 3));
+        let mut rows: Vec<_> = total
+            .error_rows()
+            .into_iter()
+            .map(|r| (r.message, r.count, r.resend))
+            .collect();
+        rows.sort();
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    "connection broken: connection reset by peer".into(),
+                    1,
+                    false
+                ),
+                ("re-sent after: closed".into(), 1, true),
+                ("re-sent after: connection reset by peer".into(), 2, true),
+            ]
+        );
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::endpoint::EndpointStats;
 use super::hub::Snapshot;
 use super::percentiles::Percentiles;
+use super::phases::Phase;
 
 /// The most rows kept: an hour at one row a second, then two seconds a row, and so on.
 pub const MAX_ROWS: usize = 3600;
@@ -29,6 +30,10 @@ pub struct SeriesRow {
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub p99_ms: f64,
+    /// The interval's 95th percentile of the waiting phase (time to first byte), in ms; 0
+    /// without responses. Compaction keeps the larger value.
+    #[serde(default)]
+    pub waiting_p95_ms: f64,
     /// The same per (method, name), for those with requests in the interval.
     pub endpoints: Vec<SeriesEndpoint>,
     /// All of Locust's percentiles of the interval (p50 … p100), for its CSV history.
@@ -49,7 +54,7 @@ pub struct RunningTotals {
     pub avg_ms: f64,
     pub min_ms: f64,
     pub max_ms: f64,
-    /// Bytes received per request.
+    /// Decoded body bytes per request (Locust's content size).
     pub avg_size_bytes: f64,
 }
 
@@ -69,7 +74,7 @@ impl RunningTotals {
             avg_ms: per_request(s.total_us as f64) / 1000.0,
             min_ms: if s.requests > 0 { ms(s.min_us) } else { 0.0 },
             max_ms: ms(s.max_us),
-            avg_size_bytes: per_request(s.bytes_received as f64),
+            avg_size_bytes: per_request(s.body_bytes as f64),
         }
     }
 }
@@ -84,6 +89,13 @@ pub struct SeriesEndpoint {
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub p99_ms: f64,
+    #[serde(default)]
+    pub waiting_p95_ms: f64,
+}
+
+/// The 95th percentile of the waiting phase, in ms.
+fn waiting_p95_ms(s: &EndpointStats) -> f64 {
+    ms(s.phases.get(Phase::Waiting).quantile_us(0.95))
 }
 
 fn ms(us: u64) -> f64 {
@@ -124,6 +136,7 @@ impl SeriesRow {
             p50_ms: ms(all.quantile_us(0.50)),
             p95_ms: ms(all.quantile_us(0.95)),
             p99_ms: ms(all.quantile_us(0.99)),
+            waiting_p95_ms: waiting_p95_ms(&all),
             endpoints,
             percentiles_ms: Some(Percentiles::from_stats(&all)),
             totals: totals.map(|t| RunningTotals::of(&t.aggregated())),
@@ -142,6 +155,7 @@ impl SeriesRow {
         self.p50_ms = self.p50_ms.max(next.p50_ms);
         self.p95_ms = self.p95_ms.max(next.p95_ms);
         self.p99_ms = self.p99_ms.max(next.p99_ms);
+        self.waiting_p95_ms = self.waiting_p95_ms.max(next.waiting_p95_ms);
         self.percentiles_ms = match (self.percentiles_ms, next.percentiles_ms) {
             (Some(a), Some(b)) => Some(a.max(&b)),
             (a, b) => a.or(b),
@@ -160,6 +174,7 @@ impl SeriesRow {
                     x.p50_ms = x.p50_ms.max(e.p50_ms);
                     x.p95_ms = x.p95_ms.max(e.p95_ms);
                     x.p99_ms = x.p99_ms.max(e.p99_ms);
+                    x.waiting_p95_ms = x.waiting_p95_ms.max(e.waiting_p95_ms);
                 }
                 None => self.endpoints.push(e),
             }
@@ -177,6 +192,7 @@ impl SeriesEndpoint {
             p50_ms: ms(s.quantile_us(0.50)),
             p95_ms: ms(s.quantile_us(0.95)),
             p99_ms: ms(s.quantile_us(0.99)),
+            waiting_p95_ms: waiting_p95_ms(s),
         }
     }
 }
@@ -247,6 +263,7 @@ mod tests {
             p50_ms: 1.0,
             p95_ms: p95,
             p99_ms: p95,
+            waiting_p95_ms: p95 / 2.0,
             endpoints: vec![SeriesEndpoint {
                 method: "GET".into(),
                 name: "/a".into(),
@@ -255,6 +272,7 @@ mod tests {
                 p50_ms: 1.0,
                 p95_ms: p95,
                 p99_ms: p95,
+                waiting_p95_ms: p95 / 2.0,
             }],
             percentiles_ms: None,
             totals: None,
@@ -275,6 +293,8 @@ mod tests {
         let last = series.rows().last().unwrap();
         assert_eq!(last.t_s, 100.0);
         assert_eq!(last.p95_ms, 100.0, "a merged row keeps the larger p95");
+        assert_eq!(last.waiting_p95_ms, 50.0, "and the larger waiting p95");
+        assert_eq!(last.endpoints[0].waiting_p95_ms, 50.0);
         let endpoint_total: u64 = series
             .rows()
             .iter()

@@ -4,11 +4,15 @@
 //! and the thresholds' verdicts, and neither of them knows it.
 
 mod measured;
+mod phases;
 
 use serde::{Deserialize, Serialize};
 
 pub use measured::{CheckSummary, MetricSummary};
 use measured::{checks_of, kind_clashes, metrics_of};
+pub use phases::{PhaseSummary, PhasesSummary};
+
+use crate::http::HttpOptions;
 
 pub use crate::stats::Percentiles;
 use crate::stats::{EndpointStats, IntendedTiming, SeriesRow, Snapshot, VuCounts};
@@ -32,6 +36,15 @@ pub struct Summary {
     pub aggregated: EndpointSummary,
     /// Failed requests and scenario errors grouped by what failed and how, most frequent first.
     pub errors: Vec<ErrorSummary>,
+    /// Requests sent again on a fresh connection, grouped by (method, name, cause), most
+    /// frequent first. Not failures: a re-sent request may have succeeded on its second try;
+    /// each name's `retries` counts them.
+    #[serde(default)]
+    pub resends: Vec<ErrorSummary>,
+    /// What makes the run's numbers or its safety differ from a plain run, such as
+    /// `--insecure`; empty when nothing does.
+    #[serde(default)]
+    pub warnings: Vec<String>,
     /// Errors of the VUs themselves, outside any request.
     pub vu_errors: VuCounts,
     /// Iterations (task runs) that ran to their end, whatever their outcome.
@@ -97,6 +110,27 @@ pub struct EndpointSummary {
     pub kb_per_sec_sent: f64,
     /// `bytes_received` per second of the run, in kB.
     pub kb_per_sec_received: f64,
+    /// The bodies' size after decoding (gzip, deflate, br, zstd); `bytes_received` counts the
+    /// wire's bytes, headers and compression included.
+    #[serde(default)]
+    pub body_bytes_received: u64,
+    /// `body_bytes_received` per request: Locust's "Average Content Size".
+    #[serde(default)]
+    pub avg_content_size_bytes: f64,
+    /// Redirects followed, all requests together.
+    #[serde(default)]
+    pub redirects: u64,
+    /// `redirects` per request.
+    #[serde(default)]
+    pub redirects_per_request: f64,
+    /// Re-sends on a fresh connection after a kept-alive one broke (not failures; the causes
+    /// are in the summary's `resends`).
+    #[serde(default)]
+    pub retries: u64,
+    /// Where the time went, in k6's phases, for the requests that got a response.
+    /// `*_response_time_ms` is sending + waiting + receiving (k6's `http_req_duration`).
+    #[serde(default)]
+    pub phases_ms: PhasesSummary,
     /// Responses per HTTP status; "0" counts requests that got no response.
     pub status_codes: std::collections::BTreeMap<String, u64>,
     /// Scheduled runs only (an arrival rate, or constant pacing/throughput): response times
@@ -155,6 +189,13 @@ impl EndpointSummary {
                 0.0
             }
         };
+        let per_request = |n: u64| {
+            if stats.requests > 0 {
+                n as f64 / stats.requests as f64
+            } else {
+                0.0
+            }
+        };
         let avg = if stats.requests > 0 {
             stats.total_us as f64 / stats.requests as f64 / 1000.0
         } else {
@@ -180,6 +221,12 @@ impl EndpointSummary {
             bytes_received: stats.bytes_received,
             kb_per_sec_sent: per_sec(stats.bytes_sent) / 1000.0,
             kb_per_sec_received: per_sec(stats.bytes_received) / 1000.0,
+            body_bytes_received: stats.body_bytes,
+            avg_content_size_bytes: per_request(stats.body_bytes),
+            redirects: stats.redirects,
+            redirects_per_request: per_request(stats.redirects),
+            retries: stats.retries,
+            phases_ms: PhasesSummary::of(&stats.phases),
             status_codes: stats
                 .statuses
                 .iter()
@@ -210,23 +257,27 @@ impl Summary {
             .collect();
         let aggregated =
             EndpointSummary::from_stats("", "Aggregated", &totals.aggregated(), duration);
-        let mut errors: Vec<ErrorSummary> = totals
+        let (resends, rows): (Vec<_>, Vec<_>) = totals
             .error_rows()
             .into_iter()
             .filter(|row| row.count > 0)
-            .map(|row| ErrorSummary {
-                method: row.method,
-                name: row.name,
-                error: row.message,
-                occurrences: row.count as u64,
-            })
-            .collect();
+            .partition(|row| row.resend);
+        let entry = |row: crate::stats::ErrorRow| ErrorSummary {
+            method: row.method,
+            name: row.name,
+            error: row.message,
+            occurrences: row.count as u64,
+        };
+        let mut errors: Vec<ErrorSummary> = rows.into_iter().map(entry).collect();
         errors.extend(kind_clashes(&metrics));
-        errors.sort_by(|a, b| {
+        let most_first = |a: &ErrorSummary, b: &ErrorSummary| {
             b.occurrences
                 .cmp(&a.occurrences)
                 .then_with(|| (&a.name, &a.method, &a.error).cmp(&(&b.name, &b.method, &b.error)))
-        });
+        };
+        errors.sort_by(most_first);
+        let mut resends: Vec<ErrorSummary> = resends.into_iter().map(entry).collect();
+        resends.sort_by(most_first);
         Self {
             schema_version: SCHEMA_VERSION,
             horde_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -234,6 +285,8 @@ impl Summary {
             stats,
             aggregated,
             errors,
+            resends,
+            warnings: Vec::new(),
             vu_errors: totals.vu,
             iterations: totals.iterations.completed,
             dropped_iterations: totals.iterations.dropped,
@@ -242,5 +295,117 @@ impl Summary {
             metrics,
             thresholds,
         }
+    }
+
+    /// The summary with the warnings the run's HTTP options call for.
+    pub fn with_warnings_of(mut self, http: &HttpOptions) -> Self {
+        self.warnings = warnings_of(http);
+        self
+    }
+}
+
+/// What the options make the reader of the summary need to know.
+pub fn warnings_of(http: &HttpOptions) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if http.insecure {
+        warnings.push(
+            "--insecure: server certificates were not verified; a TLS interception or a wrong \
+             server would have gone unnoticed"
+                .to_string(),
+        );
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use http::Method;
+
+    use super::*;
+    use crate::stats::{Phases, Sample, StatsHub};
+
+    fn run_info() -> RunInfo {
+        RunInfo {
+            scenario: "s".into(),
+            scenario_file: "s.wasm".into(),
+            host: None,
+            started_at_unix_ms: 0,
+            duration_s: 2.0,
+            load_model: "closed: 1 users".into(),
+            target_users: 1,
+            peak_users: 1,
+            interrupted: false,
+            aborted_by: None,
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn sizes_redirects_re_sends_and_phases_per_name_and_in_all() {
+        let hub = StatsHub::new();
+        let sample = |redirects, retries, waiting_ms: u64| Sample {
+            elapsed_us: waiting_ms * 1000 + 100,
+            status: Some(200),
+            bytes_received: 300,
+            body_size: 2_000,
+            redirects,
+            retries,
+            phases: Phases {
+                waiting_us: waiting_ms * 1000,
+                receiving_us: 100,
+                ..Phases::default()
+            },
+            ..Sample::default()
+        };
+        hub.record_request(&Method::GET, "/a", &sample(2, 0, 10), None);
+        hub.record_request(&Method::GET, "/a", &sample(0, 1, 30), None);
+        hub.record_resends(&Method::GET, "/a", &["connection reset by peer".into()]);
+        hub.record_request(&Method::GET, "/b", &sample(1, 0, 1), None);
+        let mut totals = Snapshot::default();
+        hub.harvest_into(&mut totals);
+        let summary = Summary::build(run_info(), &totals, Vec::new(), Vec::new());
+        let a = &summary.stats[0];
+        assert_eq!(
+            (a.redirects, a.redirects_per_request, a.retries),
+            (2, 1.0, 1)
+        );
+        assert_eq!((a.body_bytes_received, a.bytes_received), (4_000, 600));
+        assert_eq!(a.avg_content_size_bytes, 2_000.0);
+        assert_eq!(a.phases_ms.waiting.count, 2);
+        assert_eq!(
+            (a.phases_ms.waiting.min, a.phases_ms.waiting.max),
+            (10.0, 30.0)
+        );
+        assert_eq!(a.phases_ms.receiving.avg, 0.1);
+        let all = &summary.aggregated;
+        assert_eq!((all.redirects, all.retries, all.num_requests), (3, 1, 3));
+        assert_eq!(all.phases_ms.waiting.min, 1.0);
+        assert!(summary.errors.is_empty(), "a re-send is not a failure");
+        assert_eq!(summary.resends.len(), 1);
+        assert_eq!(
+            summary.resends[0].error,
+            "re-sent after: connection reset by peer"
+        );
+        assert_eq!(summary.resends[0].occurrences, 1);
+        assert!(summary.warnings.is_empty());
+        let json = serde_json::to_value(&summary).unwrap();
+        assert_eq!(json["stats"][0]["phases_ms"]["waiting"]["max"], 30.0);
+    }
+
+    #[test]
+    fn insecure_runs_say_so() {
+        let totals = Snapshot::default();
+        let summary = Summary::build(run_info(), &totals, Vec::new(), Vec::new());
+        let mut http = HttpOptions::default();
+        let plain = summary.clone().with_warnings_of(&http);
+        assert!(plain.warnings.is_empty());
+        http.insecure = true;
+        let insecure = summary.with_warnings_of(&http);
+        assert_eq!(insecure.warnings.len(), 1);
+        assert!(
+            insecure.warnings[0].contains("not verified"),
+            "{:?}",
+            insecure.warnings
+        );
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Aggregation, Threshold};
 use crate::metric::MetricKind;
 use crate::stats::custom::{MetricValue, TrendStats, split_key};
-use crate::stats::{EndpointStats, Snapshot};
+use crate::stats::{EndpointStats, Phase, Snapshot};
 
 /// The number of VUs over the run, for the `vus` gauge.
 #[derive(Debug, Clone, Copy, Default)]
@@ -28,7 +28,8 @@ pub struct Measures<'a> {
 pub struct ConditionResult {
     /// As written: `p(95)<200`.
     pub condition: String,
-    /// The measured value (ms for `http_req_duration`), or null when the metric has no data.
+    /// The measured value (ms for `http_req_duration` and the phases), or null when the metric
+    /// has no data.
     pub measured: Option<f64>,
     pub passed: bool,
 }
@@ -53,6 +54,8 @@ pub struct ThresholdResult {
 enum Selected {
     /// Response times in µs.
     Durations(EndpointStats),
+    /// One phase of the requests that got a response, in µs.
+    Phase(EndpointStats, Phase),
     Trend(TrendStats),
     Rate {
         trues: u64,
@@ -82,6 +85,21 @@ impl Selected {
                     Max => ms(s.max_us),
                     Med => ms(s.quantile_us(0.5)),
                     Percentile(p) => ms(s.quantile_us(p / 100.0)),
+                    _ => return None,
+                })
+            }
+            (Selected::Phase(s, phase), agg) => {
+                let p = s.phases.get(*phase);
+                if p.count == 0 {
+                    return None;
+                }
+                let ms = |us: u64| us as f64 / 1000.0;
+                Some(match agg {
+                    Avg => p.avg_us() / 1000.0,
+                    Min => ms(p.min()),
+                    Max => ms(p.max_us),
+                    Med => ms(p.quantile_us(0.5)),
+                    Percentile(q) => ms(p.quantile_us(q / 100.0)),
                     _ => return None,
                 })
             }
@@ -140,6 +158,9 @@ fn has_tags(tags: &[(&str, &str)], filter: &[(String, String)]) -> bool {
 fn select(threshold: &Threshold, m: &Measures) -> Result<Selected, String> {
     let totals = m.totals;
     let filter = &threshold.tags;
+    if let Some(phase) = Phase::of_metric(&threshold.metric) {
+        return Ok(Selected::Phase(endpoints(totals, filter), phase));
+    }
     Ok(match threshold.metric.as_str() {
         "http_req_duration" => Selected::Durations(endpoints(totals, filter)),
         "http_req_failed" => {
@@ -368,6 +389,48 @@ mod tests {
         assert!(check(&totals, "dropped_iterations: count==3").passed);
         assert!(check(&totals, "vus: max==50").passed);
         let r = check(&totals, "http_req_duration{name:/nothing}: avg<1");
+        assert!(!r.passed);
+        assert!(r.note.unwrap().contains("no samples"));
+    }
+
+    #[test]
+    fn phases_by_name_in_ms() {
+        use crate::stats::Phases;
+        let hub = StatsHub::new();
+        for ms in 1..=100 {
+            let sample = Sample {
+                phases: Phases {
+                    waiting_us: ms * 1000,
+                    connecting_us: if ms == 100 { 40_000 } else { 0 },
+                    ..Phases::default()
+                },
+                ..sample(ms, false)
+            };
+            hub.record_request(&Method::GET, "/api/orders", &sample, None);
+        }
+        let slow = Sample {
+            phases: Phases {
+                waiting_us: 900_000,
+                ..Phases::default()
+            },
+            ..sample(900, false)
+        };
+        hub.record_request(&Method::GET, "/report", &slow, None);
+        let totals = measures(&hub);
+        let r = check(
+            &totals,
+            "http_req_waiting{name:/api/orders}: p(95)<100, max==100, avg==50.5",
+        );
+        assert!(r.passed, "{r:?}");
+        let measured = r.conditions[0].measured.unwrap();
+        assert!((measured - 95.0).abs() < 1.0, "p95 {measured}");
+        assert!(!check(&totals, "http_req_waiting: max<100").passed);
+        let r = check(
+            &totals,
+            "http_req_connecting{name:/api/orders}: med==0, max==40",
+        );
+        assert!(r.passed, "{r:?}");
+        let r = check(&totals, "http_req_tls_handshaking{method:POST}: p(99)<1");
         assert!(!r.passed);
         assert!(r.note.unwrap().contains("no samples"));
     }

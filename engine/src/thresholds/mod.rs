@@ -1,7 +1,8 @@
 //! Thresholds: pass/fail criteria of a run in k6's syntax, from `--threshold` and from the
 //! scenario's metadata, evaluated on the run's totals at the end (and each second for those
-//! with `abortOnFail`). Metric names follow k6: `http_req_duration`, `http_req_failed`,
-//! `http_reqs`, `iterations`, `dropped_iterations`, `checks`, `data_sent`, `data_received`,
+//! with `abortOnFail`). Metric names follow k6: `http_req_duration`, its phases
+//! (`http_req_blocked`, `http_req_connecting`, `http_req_tls_handshaking`, `http_req_sending`,
+//! `http_req_waiting`, `http_req_receiving`), `http_req_failed`, `http_reqs`, `iterations`, `dropped_iterations`, `checks`, `data_sent`, `data_received`,
 //! `vus`, and the scenario's own custom metrics.
 
 mod eval;

@@ -6,7 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::{Aggregation, Comparison, Condition, Threshold, aggregations_of};
-use crate::metric::{MetricKind, builtin_kind, valid_name};
+use crate::metric::{HTTP_PHASES, MetricKind, builtin_kind, valid_name};
 use crate::units::parse_duration;
 
 /// Why a threshold expression could not be read; the message quotes the bad part.
@@ -123,6 +123,7 @@ fn check_filter(metric: &str, kind: MetricKind, tags: &[(String, String)]) -> Re
         "http_req_duration" | "http_req_failed" | "http_reqs" | "data_sent" | "data_received" => {
             &["name", "method"]
         }
+        phase if HTTP_PHASES.contains(&phase) => &["name", "method"],
         // Checks carry their name as `check` and the tags the scenario gave them.
         "checks" => return Ok(()),
         _ => &[],
@@ -230,6 +231,9 @@ mod tests {
         // A URL as a tag value keeps its colons.
         let t = parse("http_reqs{name:http://x/y}: count>0").unwrap();
         assert_eq!(t.tags[0].1, "http://x/y");
+        let t = parse("http_req_waiting{name:/api/orders,method:GET}: p(95)<100").unwrap();
+        assert_eq!(t.metric, "http_req_waiting");
+        assert_eq!(t.tags.len(), 2);
     }
 
     #[test]
@@ -244,6 +248,8 @@ mod tests {
         assert!(e("http_req_failed: avg<2").contains("rate metric"));
         assert!(e("http_req_duration{status:200}: avg<2").contains("filtered by name and method"));
         assert!(e("iterations{name:x}: count<2").contains("no tags"));
+        assert!(e("http_req_connecting: rate<2").contains("trend metric"));
+        assert!(e("http_req_waiting{status:200}: avg<2").contains("filtered by name and method"));
         assert!(e("http_req_duration{name:/x: avg<2").contains("no closing"));
         assert!(e("http_req_duration{name}: avg<2").contains("TAG:VALUE"));
         assert!(e("bad-name: count<2").contains("not a metric name"));

@@ -244,6 +244,9 @@ async fn perform(mut job: Job) -> Done {
     job.run
         .stats
         .record(&method, &stat_name, &sample, failure_of(&result));
+    job.run
+        .stats
+        .record_resends(&method, &stat_name, job.client.resent());
     Done {
         client: job.client,
         method,

@@ -1,8 +1,9 @@
 //! `--html FILE`: the run as one self-contained HTML page (inline CSS and SVG, no script, no
-//! network when viewed): key figures, charts over time, and the request, percentile and
+//! network when viewed): key figures, charts over time, the request, percentile, phase and
 //! error tables.
 
 mod chart;
+mod phases;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -31,13 +32,14 @@ struct Section {
 type SectionBuilder = fn(&Summary) -> Option<Section>;
 
 /// The page's sections, in order.
-const SECTIONS: [SectionBuilder; 9] = [
+const SECTIONS: [SectionBuilder; 10] = [
     overview,
     thresholds,
     checks,
     charts,
     requests,
     percentiles,
+    phases::section,
     metrics,
     errors,
     vu_errors,
@@ -86,6 +88,9 @@ svg .dot { fill: currentColor; }
 .p50 { color: #2f9e5a; }
 .p95 { color: #d08a2f; }
 .p99 { color: #d0452f; }
+.wait { color: #2f8fd0; }
+.warning { background: #fff4e0; border: 1px solid #e8b04a; border-radius: 6px; padding: 8px 14px;
+  margin: 16px 0 0; }
 ";
 
 /// The page.
@@ -97,8 +102,9 @@ pub fn render(summary: &Summary) -> String {
         page,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>horde: {}</title><style>{STYLE}</style></head><body>",
-        escape(&run.scenario)
+         <title>horde: {}</title><style>{STYLE}{}</style></head><body>",
+        escape(&run.scenario),
+        phases::STYLE
     );
     let _ = write!(
         page,
@@ -114,6 +120,13 @@ pub fn render(summary: &Summary) -> String {
         let _ = write!(page, "<a href=\"#{}\">{}</a>", s.id, s.title);
     }
     page.push_str("</nav><main>");
+    for warning in &summary.warnings {
+        let _ = write!(
+            page,
+            "<p class=\"warning\"><b>Warning:</b> {}</p>",
+            escape(warning)
+        );
+    }
     for s in &sections {
         let _ = write!(
             page,
@@ -154,9 +167,15 @@ fn overview(summary: &Summary) -> Option<Section> {
         (format!("{:.1}", all.requests_per_sec), "requests/s"),
         (format!("{:.2} ms", all.percentiles_ms.p95), "p95"),
         (format!("{:.2} ms", all.percentiles_ms.p99), "p99"),
+        (
+            format!("{:.2} ms", all.phases_ms.waiting.p95),
+            "waiting p95 (time to first byte)",
+        ),
         (run.peak_users.to_string(), "peak users"),
         (format!("{:.1} kB/s", all.kb_per_sec_sent), "sent"),
         (format!("{:.1} kB/s", all.kb_per_sec_received), "received"),
+        (all.redirects.to_string(), "redirects followed"),
+        (all.retries.to_string(), "re-sends (not failures)"),
     ];
     let mut body = String::from("<div class=\"figures\">");
     for (value, caption) in figures {
@@ -184,7 +203,10 @@ fn overview(summary: &Summary) -> Option<Section> {
         ),
         (
             "bytes",
-            format!("{} sent, {} received", all.bytes_sent, all.bytes_received),
+            format!(
+                "{} sent, {} received on the wire; {} of bodies once decoded",
+                all.bytes_sent, all.bytes_received, all.body_bytes_received
+            ),
         ),
         ("seed", run.seed.to_string()),
     ];
@@ -224,6 +246,7 @@ fn charts(summary: &Summary) -> Option<Section> {
                 series("p50", "p50", |r| r.p50_ms),
                 series("p95", "p95", |r| r.p95_ms),
                 series("p99", "p99", |r| r.p99_ms),
+                series("wait", "waiting p95", |r| r.waiting_p95_ms),
             ],
         },
         LineChart {
@@ -304,6 +327,10 @@ fn requests(summary: &Summary) -> Option<Section> {
         "kB received",
         "kB/s sent",
         "kB/s received",
+        "B body per req",
+        "redirects",
+        "redirects per req",
+        "re-sends",
     ];
     let rows: Vec<(bool, Vec<String>)> = with_total(summary)
         .map(|(total, s)| {
@@ -325,6 +352,10 @@ fn requests(summary: &Summary) -> Option<Section> {
                     format!("{:.2}", s.bytes_received as f64 / 1000.0),
                     format!("{:.2}", s.kb_per_sec_sent),
                     format!("{:.2}", s.kb_per_sec_received),
+                    format!("{:.0}", s.avg_content_size_bytes),
+                    s.redirects.to_string(),
+                    format!("{:.2}", s.redirects_per_request),
+                    s.retries.to_string(),
                 ],
             )
         })
@@ -356,12 +387,13 @@ fn percentiles(summary: &Summary) -> Option<Section> {
 }
 
 fn errors(summary: &Summary) -> Option<Section> {
-    if summary.errors.is_empty() {
+    if summary.errors.is_empty() && summary.resends.is_empty() {
         return None;
     }
     let rows: Vec<(bool, Vec<String>)> = summary
         .errors
         .iter()
+        .chain(&summary.resends)
         .map(|e| {
             (
                 false,
@@ -381,7 +413,12 @@ fn errors(summary: &Summary) -> Option<Section> {
             "errors",
             &["# occurrences", "text:Type", "text:Name", "text:Error"],
             &rows,
-        ),
+        ) + if summary.resends.is_empty() {
+            ""
+        } else {
+            "<p>Rows that read “re-sent after” are not failures: the request went out again \
+             on a fresh connection, and its outcome is counted once, as any other.</p>"
+        },
     })
 }
 
@@ -564,12 +601,18 @@ mod tests {
         assert_eq!(page.matches("<svg class=\"chart\"").count(), 4);
         assert_eq!(
             page.matches("<polyline").count(),
-            6,
-            "rps, 3 percentiles, users, failures"
+            7,
+            "rps, 3 percentiles, waiting p95, users, failures"
         );
         assert_eq!(rows_of(&page, "requests"), 3);
         assert_eq!(rows_of(&page, "percentiles"), 3);
-        assert_eq!(rows_of(&page, "errors"), 2);
+        assert_eq!(
+            rows_of(&page, "phases"),
+            3 * 6,
+            "six phases per name and in all"
+        );
+        assert_eq!(rows_of(&page, "errors"), 3, "two failures and a re-send");
+        assert!(page.contains("re-sent after: connection reset by peer"));
         assert_eq!(rows_of(&page, "vu-errors"), 1);
         assert!(page.contains("task returned an error: &quot;no orders, retry&quot;"));
         assert!(!page.contains("<script"));
@@ -581,6 +624,7 @@ mod tests {
     fn sections_without_data_are_left_out() {
         let mut summary = fixture::summary();
         summary.errors.clear();
+        summary.resends.clear();
         summary.vu_errors = Default::default();
         summary.time_series.clear();
         let page = render(&summary);
@@ -592,6 +636,44 @@ mod tests {
         assert!(!page.contains("id=\"thresholds\""));
         assert!(!page.contains("id=\"checks\""));
         assert!(!page.contains("id=\"metrics\""));
+        assert!(!page.contains("class=\"warning\""));
+    }
+
+    #[test]
+    fn phases_show_as_bars_and_a_table_and_warnings_on_top() {
+        let mut summary = fixture::summary();
+        summary.warnings = vec!["--insecure: server certificates were not verified".into()];
+        let page = render(&summary);
+        let warning = page.find("class=\"warning\"").expect("a warning");
+        assert!(
+            warning < page.find("id=\"overview\"").unwrap(),
+            "above everything"
+        );
+        let bars = &page[page.find("svg class=\"phases\"").expect("the bars")..];
+        let bars = &bars[..bars.find("</svg>").unwrap()];
+        // Three bars (two names and all) of connecting, sending, waiting and receiving: the
+        // fixture has no blocked or TLS time.
+        assert_eq!(bars.matches("data-phase=\"waiting\"").count(), 3);
+        assert_eq!(bars.matches("data-phase=\"tls\"").count(), 0);
+        assert_eq!(bars.matches("<rect class=").count(), 3 * 4);
+        // Orders wait 0.3, 0.4, 2.9 and 250.3 ms: 63.475 on average.
+        assert!(page.contains("<td class=\"text\">http_req_waiting</td><td>63.475</td>"));
+        summary.stats[0].name = format!("/api/{}", "x".repeat(60));
+        let page = render(&summary);
+        let label = format!("GET /api/{}…", "x".repeat(34));
+        assert!(
+            page.contains(&format!(">{label}</text>")),
+            "a long name is cut at 44"
+        );
+        summary
+            .stats
+            .iter_mut()
+            .for_each(|s| s.phases_ms = Default::default());
+        summary.aggregated.phases_ms = Default::default();
+        assert!(
+            !render(&summary).contains("id=\"phases\""),
+            "no responses, no phases"
+        );
     }
 
     #[test]
