@@ -48,3 +48,32 @@ impl std::fmt::Display for SendError {
         }
     }
 }
+
+/// rustls's error anywhere in `error`'s chain. An `io::Error` wrapping another error does not
+/// name it as its source (it skips to the inner error's own source), and TLS errors come
+/// wrapped in one or two of them, so the search looks inside those too.
+pub(super) fn find_tls_error<'e>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e rustls::Error> {
+    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    if let Some(inner) = error
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        && let Some(tls) = find_tls_error(inner)
+    {
+        return Some(tls);
+    }
+    error.source().and_then(find_tls_error)
+}
+
+/// The innermost error's message: "Connection refused (os error 111)" rather than hyper's
+/// "client error (Connect)".
+pub(super) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
