@@ -427,3 +427,172 @@ pub(super) struct Exchange {
     pub want_headers: bool,
     pub want_body: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::client::Outgoing;
+    use crate::http::options::HttpOptions;
+    use std::net::SocketAddr;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// A keep-alive server on `bind` answering every request with `ok` after `delay`;
+    /// returns its address and how many connections it accepted.
+    async fn server(bind: &str, delay: Duration) -> (SocketAddr, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind(bind).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut request = [0; 4096];
+                    while matches!(socket.read(&mut request).await, Ok(n) if n > 0) {
+                        tokio::time::sleep(delay).await;
+                        let reply = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                        if socket.write_all(reply).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (addr, accepted)
+    }
+
+    fn get(url: String, timeout: Duration) -> Outgoing {
+        Outgoing {
+            method: Method::GET,
+            uri: url.parse().unwrap(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            timeout,
+            want_headers: false,
+            want_body: true,
+            max_redirects: None,
+            compression: None,
+        }
+    }
+
+    /// Alternating origins keeps a connection to each; a fifth origin closes the least
+    /// recently used one, which then needs a new connection.
+    #[tokio::test]
+    async fn one_connection_per_origin_and_the_least_recently_used_closed_first() {
+        let mut servers = Vec::new();
+        for _ in 0..=MAX_ORIGINS {
+            servers.push(server("127.0.0.1:0", Duration::ZERO).await);
+        }
+        let mut client = ClientSettings::new(HttpOptions::default()).client(1);
+        let url = |n: usize| format!("http://{}/", servers[n].0);
+        for _ in 0..3 {
+            for n in 0..MAX_ORIGINS {
+                let got = client.send(get(url(n), Duration::from_secs(5))).await.unwrap();
+                assert_eq!(got.body.as_deref(), Some(&b"ok"[..]));
+            }
+        }
+        let accepted = |n: usize| servers[n].1.load(Ordering::SeqCst);
+        assert!((0..MAX_ORIGINS).all(|n| accepted(n) == 1));
+        // Origin 0 is now the least recently used: the fifth origin takes its place.
+        client.send(get(url(MAX_ORIGINS), Duration::from_secs(5))).await.unwrap();
+        client.send(get(url(1), Duration::from_secs(5))).await.unwrap();
+        assert_eq!(accepted(1), 1, "still kept");
+        client.send(get(url(0), Duration::from_secs(5))).await.unwrap();
+        assert_eq!(accepted(0), 2, "closed when the fifth origin came");
+    }
+
+    /// A request that times out leaves its connection mid-response: it is closed, and the
+    /// other origins' connections are kept.
+    #[tokio::test]
+    async fn a_timeout_closes_its_connection_only() {
+        let (slow, slow_accepted) = server("127.0.0.1:0", Duration::from_millis(300)).await;
+        let (fast, fast_accepted) = server("127.0.0.1:0", Duration::ZERO).await;
+        let mut client = ClientSettings::new(HttpOptions::default()).client(1);
+        client.send(get(format!("http://{fast}/"), Duration::from_secs(5))).await.unwrap();
+        let late = client.send(get(format!("http://{slow}/"), Duration::from_millis(50))).await;
+        assert!(matches!(late, Err(SendError::Timeout)));
+        client.send(get(format!("http://{fast}/"), Duration::from_secs(5))).await.unwrap();
+        client.send(get(format!("http://{slow}/"), Duration::from_secs(5))).await.unwrap();
+        assert_eq!(fast_accepted.load(Ordering::SeqCst), 1);
+        assert_eq!(slow_accepted.load(Ordering::SeqCst), 2);
+    }
+
+    /// IPv6 loopback: a bracketed address in the URL, connected to and named in `Host`.
+    #[tokio::test]
+    async fn an_ipv6_loopback_origin() {
+        let (addr, accepted) = server("[::1]:0", Duration::ZERO).await;
+        let mut client = ClientSettings::new(HttpOptions::default()).client(1);
+        for _ in 0..2 {
+            let got = client.send(get(format!("http://{addr}/"), Duration::from_secs(5))).await;
+            assert_eq!(got.unwrap().status, 200);
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    }
+
+    /// The phases add up to the exchange: a new connection spends time connecting, a kept
+    /// one none; waiting holds the server's delay to the first byte.
+    #[tokio::test]
+    async fn the_phases_add_up_and_a_kept_connection_spends_nothing_connecting() {
+        let delay = Duration::from_millis(40);
+        let (addr, _) = server("127.0.0.1:0", delay).await;
+        let mut client = ClientSettings::new(HttpOptions::default()).client(1);
+        for round in 0..2 {
+            let got = client.send(get(format!("http://{addr}/"), Duration::from_secs(5))).await;
+            let got = got.unwrap();
+            let t = got.timings;
+            assert!(t.waiting >= delay, "{t:?}");
+            let total = t.blocked + t.connecting + t.tls_handshaking + t.sending + t.waiting
+                + t.receiving;
+            // The client's own clock starts a moment before the pool's and stops after it.
+            assert!(total <= got.elapsed, "{t:?} vs {:?}", got.elapsed);
+            assert!(got.elapsed - total < Duration::from_millis(5), "{t:?} vs {:?}", got.elapsed);
+            if round == 0 {
+                assert!(t.connecting > Duration::ZERO, "{t:?}");
+            } else {
+                assert_eq!(t.connecting + t.tls_handshaking + t.blocked, Duration::ZERO, "{t:?}");
+            }
+        }
+    }
+
+    /// `--resolve` sends a name to a fixed address; a name that does not resolve is a
+    /// connect failure naming it.
+    #[tokio::test]
+    async fn resolve_overrides_and_unknown_names() {
+        let (addr, accepted) = server("127.0.0.1:0", Duration::ZERO).await;
+        let options = HttpOptions {
+            resolve: vec![crate::http::ResolveOverride {
+                host: "api.horde.test".into(),
+                port: addr.port(),
+                addr: addr.ip(),
+            }],
+            ..HttpOptions::default()
+        };
+        let mut client = ClientSettings::new(options).client(1);
+        let url = format!("http://api.horde.test:{}/", addr.port());
+        assert_eq!(client.send(get(url, Duration::from_secs(5))).await.unwrap().status, 200);
+        assert_eq!(accepted.load(Ordering::SeqCst), 1);
+        let unknown = client
+            .send(get("http://no-such-host.invalid/".into(), Duration::from_secs(5)))
+            .await;
+        assert!(
+            matches!(&unknown, Err(SendError::Connect(why)) if why.contains("cannot resolve no-such-host.invalid")),
+            "{:?}",
+            unknown.err()
+        );
+    }
+
+    /// A refused connection says "refused", not "reset".
+    #[tokio::test]
+    async fn a_refused_connection_says_so() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut client = ClientSettings::new(HttpOptions::default()).client(1);
+        let refused = client
+            .send(get(format!("http://127.0.0.1:{port}/"), Duration::from_secs(5)))
+            .await;
+        let why = refused.err().unwrap().to_string();
+        assert!(why.starts_with("connection failed:") && why.contains("refused"), "{why}");
+    }
+}
