@@ -99,7 +99,9 @@ impl Resolver {
             }
         }
         if addrs.is_empty() {
-            return Err(SendError::Connect(format!("cannot resolve {host}: no address")));
+            return Err(SendError::Connect(format!(
+                "cannot resolve {host}: no address"
+            )));
         }
         let addrs: Arc<[IpAddr]> = addrs.into();
         *answer = Some(Answer {

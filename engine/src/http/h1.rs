@@ -755,7 +755,10 @@ mod tests {
         let first: &'static [u8] = Box::leak(first.into_boxed_slice());
         let (results, reusable, _) = conversation(
             vec![get(false), get(true)],
-            vec![first, b"HTTP/1.1 201 Created\r\ncontent-length: 4\r\n\r\nnext"],
+            vec![
+                first,
+                b"HTTP/1.1 201 Created\r\ncontent-length: 4\r\n\r\nnext",
+            ],
             1 << 20,
         )
         .await;
@@ -798,7 +801,10 @@ mod tests {
         )
         .await;
         let not_modified = results[0].as_ref().unwrap();
-        assert_eq!((not_modified.status, not_modified.body.as_deref()), (304, Some(&b""[..])));
+        assert_eq!(
+            (not_modified.status, not_modified.body.as_deref()),
+            (304, Some(&b""[..]))
+        );
         let ok = results[1].as_ref().unwrap();
         assert_eq!((ok.status, ok.body.as_deref()), (200, Some(&b"ok"[..])));
         assert!(reusable);
@@ -818,8 +824,14 @@ mod tests {
             1024,
         )
         .await;
-        assert_eq!(results[0].as_ref().unwrap().body.as_deref(), Some(&b"abc"[..]));
-        assert_eq!(results[1].as_ref().unwrap().body.as_deref(), Some(&b"z"[..]));
+        assert_eq!(
+            results[0].as_ref().unwrap().body.as_deref(),
+            Some(&b"abc"[..])
+        );
+        assert_eq!(
+            results[1].as_ref().unwrap().body.as_deref(),
+            Some(&b"z"[..])
+        );
         assert!(reusable);
     }
 
@@ -841,7 +853,10 @@ mod tests {
             );
             assert!(!reusable);
             let (results, _, _) = conversation(vec![get(true)], vec![reply], 11).await;
-            assert_eq!(results[0].as_ref().unwrap().body.as_deref(), Some(&b"hello world"[..]));
+            assert_eq!(
+                results[0].as_ref().unwrap().body.as_deref(),
+                Some(&b"hello world"[..])
+            );
         }
     }
 
@@ -854,7 +869,10 @@ mod tests {
             let mut request = [0; 1024];
             let _ = server.read(&mut request).await.unwrap();
             tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-            server.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await.unwrap();
+            server
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                .await
+                .unwrap();
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         });
         let mut conn = H1Conn::new(client);
@@ -884,7 +902,10 @@ mod tests {
         let peer = tokio::spawn(async move {
             let mut request = vec![0; 1024];
             let n = server.read(&mut request).await.unwrap();
-            server.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await.unwrap();
+            server
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                .await
+                .unwrap();
             String::from_utf8_lossy(&request[..n]).into_owned()
         });
         let credentials = HeaderValue::from_static("Basic dTpw");

@@ -141,9 +141,10 @@ impl Pool {
         timings.connecting += opened.connected - opened.resolved;
         timings.tls_handshaking += opened.secured - opened.connected;
         let sender = if opened.h2 {
-            let (sender, conn) = http2::handshake(TokioExecutor::new(), TokioIo::new(opened.stream))
-                .await
-                .map_err(|e| classify_h2(&e))?;
+            let (sender, conn) =
+                http2::handshake(TokioExecutor::new(), TokioIo::new(opened.stream))
+                    .await
+                    .map_err(|e| classify_h2(&e))?;
             tokio::spawn(conn);
             Sender::H2(sender)
         } else {
@@ -490,17 +491,29 @@ mod tests {
         let url = |n: usize| format!("http://{}/", servers[n].0);
         for _ in 0..3 {
             for n in 0..MAX_ORIGINS {
-                let got = client.send(get(url(n), Duration::from_secs(5))).await.unwrap();
+                let got = client
+                    .send(get(url(n), Duration::from_secs(5)))
+                    .await
+                    .unwrap();
                 assert_eq!(got.body.as_deref(), Some(&b"ok"[..]));
             }
         }
         let accepted = |n: usize| servers[n].1.load(Ordering::SeqCst);
         assert!((0..MAX_ORIGINS).all(|n| accepted(n) == 1));
         // Origin 0 is now the least recently used: the fifth origin takes its place.
-        client.send(get(url(MAX_ORIGINS), Duration::from_secs(5))).await.unwrap();
-        client.send(get(url(1), Duration::from_secs(5))).await.unwrap();
+        client
+            .send(get(url(MAX_ORIGINS), Duration::from_secs(5)))
+            .await
+            .unwrap();
+        client
+            .send(get(url(1), Duration::from_secs(5)))
+            .await
+            .unwrap();
         assert_eq!(accepted(1), 1, "still kept");
-        client.send(get(url(0), Duration::from_secs(5))).await.unwrap();
+        client
+            .send(get(url(0), Duration::from_secs(5)))
+            .await
+            .unwrap();
         assert_eq!(accepted(0), 2, "closed when the fifth origin came");
     }
 
@@ -511,11 +524,22 @@ mod tests {
         let (slow, slow_accepted) = server("127.0.0.1:0", Duration::from_millis(300)).await;
         let (fast, fast_accepted) = server("127.0.0.1:0", Duration::ZERO).await;
         let mut client = ClientSettings::new(HttpOptions::default()).client(1);
-        client.send(get(format!("http://{fast}/"), Duration::from_secs(5))).await.unwrap();
-        let late = client.send(get(format!("http://{slow}/"), Duration::from_millis(50))).await;
+        client
+            .send(get(format!("http://{fast}/"), Duration::from_secs(5)))
+            .await
+            .unwrap();
+        let late = client
+            .send(get(format!("http://{slow}/"), Duration::from_millis(50)))
+            .await;
         assert!(matches!(late, Err(SendError::Timeout)));
-        client.send(get(format!("http://{fast}/"), Duration::from_secs(5))).await.unwrap();
-        client.send(get(format!("http://{slow}/"), Duration::from_secs(5))).await.unwrap();
+        client
+            .send(get(format!("http://{fast}/"), Duration::from_secs(5)))
+            .await
+            .unwrap();
+        client
+            .send(get(format!("http://{slow}/"), Duration::from_secs(5)))
+            .await
+            .unwrap();
         assert_eq!(fast_accepted.load(Ordering::SeqCst), 1);
         assert_eq!(slow_accepted.load(Ordering::SeqCst), 2);
     }
@@ -526,7 +550,9 @@ mod tests {
         let (addr, accepted) = server("[::1]:0", Duration::ZERO).await;
         let mut client = ClientSettings::new(HttpOptions::default()).client(1);
         for _ in 0..2 {
-            let got = client.send(get(format!("http://{addr}/"), Duration::from_secs(5))).await;
+            let got = client
+                .send(get(format!("http://{addr}/"), Duration::from_secs(5)))
+                .await;
             assert_eq!(got.unwrap().status, 200);
         }
         assert_eq!(accepted.load(Ordering::SeqCst), 1);
@@ -540,19 +566,29 @@ mod tests {
         let (addr, _) = server("127.0.0.1:0", delay).await;
         let mut client = ClientSettings::new(HttpOptions::default()).client(1);
         for round in 0..2 {
-            let got = client.send(get(format!("http://{addr}/"), Duration::from_secs(5))).await;
+            let got = client
+                .send(get(format!("http://{addr}/"), Duration::from_secs(5)))
+                .await;
             let got = got.unwrap();
             let t = got.timings;
             assert!(t.waiting >= delay, "{t:?}");
-            let total = t.blocked + t.connecting + t.tls_handshaking + t.sending + t.waiting
-                + t.receiving;
+            let total =
+                t.blocked + t.connecting + t.tls_handshaking + t.sending + t.waiting + t.receiving;
             // The client's own clock starts a moment before the pool's and stops after it.
             assert!(total <= got.elapsed, "{t:?} vs {:?}", got.elapsed);
-            assert!(got.elapsed - total < Duration::from_millis(5), "{t:?} vs {:?}", got.elapsed);
+            assert!(
+                got.elapsed - total < Duration::from_millis(5),
+                "{t:?} vs {:?}",
+                got.elapsed
+            );
             if round == 0 {
                 assert!(t.connecting > Duration::ZERO, "{t:?}");
             } else {
-                assert_eq!(t.connecting + t.tls_handshaking + t.blocked, Duration::ZERO, "{t:?}");
+                assert_eq!(
+                    t.connecting + t.tls_handshaking + t.blocked,
+                    Duration::ZERO,
+                    "{t:?}"
+                );
             }
         }
     }
@@ -572,10 +608,20 @@ mod tests {
         };
         let mut client = ClientSettings::new(options).client(1);
         let url = format!("http://api.horde.test:{}/", addr.port());
-        assert_eq!(client.send(get(url, Duration::from_secs(5))).await.unwrap().status, 200);
+        assert_eq!(
+            client
+                .send(get(url, Duration::from_secs(5)))
+                .await
+                .unwrap()
+                .status,
+            200
+        );
         assert_eq!(accepted.load(Ordering::SeqCst), 1);
         let unknown = client
-            .send(get("http://no-such-host.invalid/".into(), Duration::from_secs(5)))
+            .send(get(
+                "http://no-such-host.invalid/".into(),
+                Duration::from_secs(5),
+            ))
             .await;
         assert!(
             matches!(&unknown, Err(SendError::Connect(why)) if why.contains("cannot resolve no-such-host.invalid")),
@@ -587,12 +633,22 @@ mod tests {
     /// A refused connection says "refused", not "reset".
     #[tokio::test]
     async fn a_refused_connection_says_so() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut client = ClientSettings::new(HttpOptions::default()).client(1);
         let refused = client
-            .send(get(format!("http://127.0.0.1:{port}/"), Duration::from_secs(5)))
+            .send(get(
+                format!("http://127.0.0.1:{port}/"),
+                Duration::from_secs(5),
+            ))
             .await;
         let why = refused.err().unwrap().to_string();
-        assert!(why.starts_with("connection failed:") && why.contains("refused"), "{why}");
+        assert!(
+            why.starts_with("connection failed:") && why.contains("refused"),
+            "{why}"
+        );
     }
 }

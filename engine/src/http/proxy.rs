@@ -27,9 +27,7 @@ impl Proxy {
     fn new(url: &url::Url) -> Self {
         let host = url.host_str().unwrap_or_default();
         let host = host.trim_start_matches('[').trim_end_matches(']');
-        let decode = |text: &str| {
-            percent_decode(text).unwrap_or_else(|| text.as_bytes().to_vec())
-        };
+        let decode = |text: &str| percent_decode(text).unwrap_or_else(|| text.as_bytes().to_vec());
         let authorization = (!url.username().is_empty()).then(|| {
             let mut credentials = decode(url.username());
             credentials.push(b':');
@@ -218,7 +216,13 @@ mod tests {
 
     #[test]
     fn no_proxy_takes_names_suffixes_addresses_and_a_star() {
-        let p = proxies(&["localhost", ".internal", "10.0.0.1", "[::1]", "db.test:5432"]);
+        let p = proxies(&[
+            "localhost",
+            ".internal",
+            "10.0.0.1",
+            "[::1]",
+            "db.test:5432",
+        ]);
         let direct = |host| matches!(p.route(false, host), Route::Direct);
         assert!(direct("localhost") && direct("LOCALHOST"));
         assert!(direct("api.internal") && direct("internal"));
@@ -238,10 +242,7 @@ mod tests {
         let proxy = p.http.as_ref().unwrap();
         assert_eq!((proxy.host.as_str(), proxy.port), ("proxy.test", 3128));
         // "user:p@ss" in base64.
-        assert_eq!(
-            proxy.authorization.as_ref().unwrap(),
-            "Basic dXNlcjpwQHNz"
-        );
+        assert_eq!(proxy.authorization.as_ref().unwrap(), "Basic dXNlcjpwQHNz");
         assert_eq!(percent_decode("a%2"), None);
     }
 }
