@@ -204,6 +204,7 @@ pub(super) async fn tunnel(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     fn proxies(no_proxy: &[&str]) -> Proxies {
         let url: url::Url = "http://user:p%40ss@proxy.test:3128".parse().unwrap();
@@ -234,6 +235,44 @@ mod tests {
         assert!(matches!(all.route(true, "example.com"), Route::Direct));
         let none = Proxies::new(&ProxySettings::default());
         assert!(matches!(none.route(false, "example.com"), Route::Direct));
+    }
+
+    /// A proxy on 127.0.0.1 that reads one CONNECT and answers `reply`; returns the
+    /// client's result and the request the proxy read.
+    async fn connect_through(reply: &'static [u8]) -> (Result<(), SendError>, String) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = vec![0; 1024];
+            let n = socket.read(&mut request).await.unwrap();
+            socket.write_all(reply).await.unwrap();
+            String::from_utf8_lossy(&request[..n]).into_owned()
+        });
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let mut stream = CountingStream::new(tcp, Default::default());
+        let p = proxies(&[]);
+        let result = tunnel(&mut stream, p.https.as_ref().unwrap(), "api.test:443").await;
+        (result, peer.await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_tunnel_is_asked_with_the_credentials_and_a_refusal_named() {
+        let (opened, asked) = connect_through(b"HTTP/1.1 200 Connection established\r\n\r\n").await;
+        opened.unwrap();
+        assert_eq!(
+            asked,
+            "CONNECT api.test:443 HTTP/1.1\r\nhost: api.test:443\r\n\
+             proxy-authorization: Basic dXNlcjpwQHNz\r\n\r\n"
+        );
+        let (refused, _) =
+            connect_through(b"HTTP/1.1 407 Proxy Authentication Required\r\n\r\n").await;
+        let why = refused.unwrap_err().to_string();
+        assert!(
+            why.contains("proxy proxy.test:3128 for api.test:443: CONNECT answered 407")
+                && why.contains("USER:PASS@"),
+            "{why}"
+        );
     }
 
     #[test]
