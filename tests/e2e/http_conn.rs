@@ -247,6 +247,22 @@ async fn alpn_chooses_http2_and_http1_can_be_forced() {
     );
     assert_eq!(protocol(HttpVersions::H2cToo, h2.port2).await, "HTTP/2.0");
     assert_eq!(protocol(HttpVersions::H2cToo, h1.port2).await, "HTTP/1.1");
+
+    // HTTP/2's connection is kept, and its phases add up to the exchange.
+    let mut client = ClientSettings::new(trusting()).client(1);
+    let url = format!("https://127.0.0.1:{}/", h2.port2);
+    let first = client.send(get(&url)).await.unwrap();
+    assert!(
+        first.timings.tls_handshaking > Duration::ZERO,
+        "{:?}",
+        first.timings
+    );
+    let second = client.send(get(&url)).await.unwrap();
+    let t = second.timings;
+    assert_eq!(t.connecting + t.tls_handshaking, Duration::ZERO, "{t:?}");
+    assert!(t.waiting > Duration::ZERO, "{t:?}");
+    let phases = t.blocked + t.sending + t.waiting + t.receiving;
+    assert!(phases <= second.elapsed, "{t:?} vs {:?}", second.elapsed);
 }
 
 /// `--max-body`: a larger body fails the request on HTTP/1.1 and HTTP/2 alike, and the VU

@@ -52,7 +52,8 @@ struct Conn {
     sender: Sender,
     /// When the last exchange on it ended.
     idle_since: Instant,
-    forward: Option<Forward>,
+    /// Boxed: most connections go straight to their origin.
+    forward: Option<Box<Forward>>,
 }
 
 impl Conn {
@@ -100,7 +101,9 @@ impl Pool {
             local,
             spread: settings.next_pool(),
             counters: Arc::new(ByteCounters::default()),
-            conns: Vec::with_capacity(MAX_ORIGINS),
+            // Allocated at the first connection (for four: a Vec's first growth), so a VU
+            // that never sends keeps nothing.
+            conns: Vec::new(),
             busy: false,
             retry: settings.options.retry,
             max_body: settings.options.max_body,
@@ -158,9 +161,11 @@ impl Pool {
             authority: authority.clone(),
             sender,
             idle_since: ready,
-            forward: opened.forward.map(|authorization| Forward {
-                prefix: format!("{scheme}://{authority}").into(),
-                authorization,
+            forward: opened.forward.map(|authorization| {
+                Box::new(Forward {
+                    prefix: format!("{scheme}://{authority}").into(),
+                    authorization,
+                })
             }),
         })
     }
