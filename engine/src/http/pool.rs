@@ -582,7 +582,7 @@ mod tests {
             // The client's own clock starts a moment before the pool's and stops after it.
             assert!(total <= got.elapsed, "{t:?} vs {:?}", got.elapsed);
             assert!(
-                got.elapsed - total < Duration::from_millis(5),
+                got.elapsed - total < Duration::from_millis(20),
                 "{t:?} vs {:?}",
                 got.elapsed
             );
