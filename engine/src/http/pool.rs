@@ -90,7 +90,8 @@ pub(super) struct Pool {
     /// Re-send an idempotent request once on a fresh connection (`--no-retry` turns it off).
     retry: bool,
     max_body: u64,
-    /// Why the current request was sent again, once per re-send (cleared by `begin`).
+    /// Why the current request was sent again, once per re-send (the client clears it
+    /// before each request).
     pub(super) resent: Vec<String>,
 }
 
