@@ -4,6 +4,7 @@
 mod bad_input;
 mod cache;
 mod common;
+mod http_conn;
 mod http_real;
 mod http_stats;
 mod languages;

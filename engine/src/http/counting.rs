@@ -1,16 +1,12 @@
-//! A TCP connector whose streams count the bytes they carry, below TLS, so that bandwidth is
-//! what crossed the wire.
+//! TCP streams that count the bytes they carry, below TLS, so that bandwidth is what crossed
+//! the wire.
 
-use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
-use hyper::Uri;
-use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
-use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
@@ -32,48 +28,15 @@ impl ByteCounters {
     }
 }
 
-/// Wraps hyper-util's connector and hands out counting streams.
-#[derive(Clone)]
-pub struct CountingConnector {
-    inner: HttpConnector,
-    counters: Arc<ByteCounters>,
-}
-
-impl CountingConnector {
-    pub fn new(inner: HttpConnector, counters: Arc<ByteCounters>) -> Self {
-        Self { inner, counters }
-    }
-}
-
-impl tower_service::Service<Uri> for CountingConnector {
-    type Response = TokioIo<CountingStream>;
-    type Error = <HttpConnector as tower_service::Service<Uri>>::Error;
-    type Future =
-        Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send + 'static>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, dst: Uri) -> Self::Future {
-        let connecting = self.inner.call(dst);
-        let counters = self.counters.clone();
-        Box::pin(async move {
-            let stream = connecting.await?.into_inner();
-            Ok(TokioIo::new(CountingStream { stream, counters }))
-        })
-    }
-}
-
 /// A TCP stream that adds what it reads and writes to its VU's counters.
 pub struct CountingStream {
     stream: TcpStream,
     counters: Arc<ByteCounters>,
 }
 
-impl Connection for CountingStream {
-    fn connected(&self) -> Connected {
-        self.stream.connected()
+impl CountingStream {
+    pub fn new(stream: TcpStream, counters: Arc<ByteCounters>) -> Self {
+        Self { stream, counters }
     }
 }
 

@@ -1,13 +1,17 @@
-//! HTTP on the hot path: the per-VU client, its connections, its lean HTTP/1.1 exchange and
-//! the byte-counting connector under it, and the run's HTTP options.
+//! HTTP on the hot path: the per-VU client, its pool of connections, its lean HTTP/1.1
+//! exchange and the byte-counting streams under it; name resolution, TLS and proxies shared
+//! by every VU; and the run's HTTP options.
 
 mod client;
 mod connect;
 mod counting;
+mod dns;
 mod h1;
 mod options;
 mod outcome;
 mod pool;
+mod proxy;
+mod tls;
 
 pub use client::{Outgoing, Received, VuClient};
 pub use connect::{ClientSettings, read_ca_certs};

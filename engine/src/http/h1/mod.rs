@@ -10,7 +10,14 @@
 //!
 //! Framing follows RFC 9112 §6: no body for HEAD, 1xx, 204 and 304; `Transfer-Encoding:
 //! chunked`; `Content-Length`; else the body runs to the end of the connection. Interim 1xx
-//! responses are skipped. A connection is kept only when both sides keep it alive.
+//! responses are skipped. A connection is kept only when both sides keep it alive. A body
+//! larger than the run's `--max-body` ends the exchange and the connection.
+//!
+//! The exchange notes two instants for the request's phases (k6's sending, waiting and
+//! receiving): when the request is flushed, and when the first read of the response returns
+//! bytes. Both come from reads and writes it makes anyway: no extra system call.
+
+use std::time::Instant;
 
 use bytes::{Buf, Bytes, BytesMut};
 use http::header::{HeaderName, HeaderValue};
@@ -35,6 +42,12 @@ pub enum ExchangeError {
     Stale(String),
     /// Anything after the response started, or a malformed response.
     Broken(String),
+    /// TLS failed under the exchange: an alert from the server (with TLS 1.3, a refused
+    /// client certificate arrives as one on the first read), or a record that does not
+    /// decrypt.
+    Tls(String),
+    /// The body is larger than the limit (in bytes); the connection is not kept.
+    TooLarge(u64),
 }
 
 /// The parts of a response the client keeps (HTTP/2's too: `client.rs` reads those into it).
@@ -61,6 +74,13 @@ pub struct H1Request<'a> {
     pub want_headers: bool,
     /// Keep the body (else it is read and dropped).
     pub want_body: bool,
+    /// Written before `target`: `http://host:port` when the request goes to a forward proxy
+    /// (absolute form, RFC 9112 §3.2.2), else empty.
+    pub target_prefix: &'a str,
+    /// `Proxy-Authorization` for a forward proxy.
+    pub proxy_authorization: Option<&'a HeaderValue>,
+    /// The largest body read (`--max-body`).
+    pub max_body: u64,
 }
 
 /// One HTTP/1.1 connection and its buffers.
@@ -72,6 +92,10 @@ pub struct H1Conn<S> {
     out: Vec<u8>,
     /// False once either side asked to close, or a body ran to the end of the connection.
     keep_alive: bool,
+    /// When the last request was flushed to the connection.
+    pub sent_at: Instant,
+    /// When the first bytes of the last response were read.
+    pub first_byte_at: Instant,
 }
 
 /// How the response body is delimited.
@@ -89,6 +113,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
             buf: BytesMut::with_capacity(BUFFER_SIZE),
             out: Vec::new(),
             keep_alive: true,
+            sent_at: Instant::now(),
+            first_byte_at: Instant::now(),
         }
     }
 
@@ -115,10 +141,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
 
     /// Sends one request and reads its response.
     pub async fn exchange(&mut self, req: H1Request<'_>) -> Result<Response, ExchangeError> {
-        self.write_request(&req)
-            .await
-            .map_err(|e| ExchangeError::Stale(e.to_string()))?;
-        self.read_response(req.method, req.want_headers, req.want_body)
+        if let Err(e) = self.write_request(&req).await {
+            self.keep_alive = false;
+            return Err(tls_failure(&e).unwrap_or_else(|| ExchangeError::Stale(e.to_string())));
+        }
+        self.sent_at = Instant::now();
+        self.read_response(req.method, req.want_headers, req.want_body, req.max_body)
             .await
     }
 
@@ -129,17 +157,25 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
             host,
             headers,
             body,
+            target_prefix,
+            proxy_authorization,
             ..
         } = *req;
         let out = &mut self.out;
         out.clear();
         out.extend_from_slice(method.as_str().as_bytes());
         out.push(b' ');
+        out.extend_from_slice(target_prefix.as_bytes());
         out.extend_from_slice(target.as_bytes());
         out.extend_from_slice(b" HTTP/1.1\r\n");
         if !headers.contains_key(http::header::HOST) {
             out.extend_from_slice(b"host: ");
             out.extend_from_slice(host.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        if let Some(credentials) = proxy_authorization {
+            out.extend_from_slice(b"proxy-authorization: ");
+            out.extend_from_slice(credentials.as_bytes());
             out.extend_from_slice(b"\r\n");
         }
         for (name, value) in headers {
@@ -184,8 +220,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
         method: &Method,
         want_headers: bool,
         want_body: bool,
+        max_body: u64,
     ) -> Result<Response, ExchangeError> {
         let mut received_any = !self.buf.is_empty();
+        if received_any {
+            self.first_byte_at = self.sent_at;
+        }
         loop {
             let head = match self.parse_head(method, want_headers) {
                 Ok(Some(head)) => head,
@@ -198,7 +238,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
                     }
                     match self.fill().await {
                         Ok(true) => {
-                            received_any = true;
+                            if !received_any {
+                                self.first_byte_at = Instant::now();
+                                received_any = true;
+                            }
                             continue;
                         }
                         Ok(false) if !received_any => {
@@ -210,11 +253,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
                         Ok(false) => {
                             return Err(self.broken("connection closed in the response head"));
                         }
-                        Err(e) if !received_any => {
-                            self.keep_alive = false;
-                            return Err(ExchangeError::Stale(e.to_string()));
-                        }
-                        Err(e) => return Err(self.broken(e.to_string())),
+                        Err(e) => return Err(self.io_failure(e, received_any)),
                     }
                 }
                 Err(why) => return Err(self.broken(why)),
@@ -233,7 +272,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
                 // An upgrade: the connection now speaks something else.
                 self.keep_alive = false;
             }
-            let body = self.read_body(framing, want_body).await?;
+            let body = self.read_body(framing, want_body, max_body).await?;
             if self.buf.capacity() > 4 * BUFFER_SIZE && self.buf.is_empty() {
                 // A large response grew the buffer: do not keep it for the VU's idle time.
                 self.buf = BytesMut::with_capacity(BUFFER_SIZE);
@@ -250,6 +289,22 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
     fn broken(&mut self, why: impl Into<String>) -> ExchangeError {
         self.keep_alive = false;
         ExchangeError::Broken(why.into())
+    }
+
+    /// A read that failed: TLS when rustls says so, else stale before any byte of the
+    /// response and broken after.
+    fn io_failure(&mut self, e: std::io::Error, received_any: bool) -> ExchangeError {
+        self.keep_alive = false;
+        match tls_failure(&e) {
+            Some(tls) => tls,
+            None if received_any => ExchangeError::Broken(e.to_string()),
+            None => ExchangeError::Stale(e.to_string()),
+        }
+    }
+
+    fn too_large(&mut self, limit: u64) -> ExchangeError {
+        self.keep_alive = false;
+        ExchangeError::TooLarge(limit)
     }
 
     /// Parses a complete response head at the front of the buffer and consumes it; None when
@@ -346,14 +401,22 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
         &mut self,
         framing: Framing,
         want: bool,
+        limit: u64,
     ) -> Result<Option<Bytes>, ExchangeError> {
         let mut body = BytesMut::new();
         match framing {
             Framing::Empty => {}
+            // Announced too large: refused before a byte of it is read.
+            Framing::Length(length) if length > limit => return Err(self.too_large(limit)),
             Framing::Length(length) => self.take_exact(length, want, &mut body).await?,
             Framing::UntilClose => {
                 self.keep_alive = false;
+                let mut read = 0u64;
                 loop {
+                    read += self.buf.len() as u64;
+                    if read > limit {
+                        return Err(self.too_large(limit));
+                    }
                     if want {
                         body.extend_from_slice(&self.buf);
                     }
@@ -361,19 +424,26 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
                     match self.fill().await {
                         Ok(true) => {}
                         Ok(false) => break,
-                        Err(e) => return Err(self.broken(e.to_string())),
+                        Err(e) => return Err(self.io_failure(e, true)),
                     }
                 }
             }
-            Framing::Chunked => loop {
-                let size = self.chunk_size_line().await?;
-                if size == 0 {
-                    self.skip_trailers().await?;
-                    break;
+            Framing::Chunked => {
+                let mut read = 0u64;
+                loop {
+                    let size = self.chunk_size_line().await?;
+                    if size == 0 {
+                        self.skip_trailers().await?;
+                        break;
+                    }
+                    read = read.saturating_add(size);
+                    if read > limit {
+                        return Err(self.too_large(limit));
+                    }
+                    self.take_exact(size, want, &mut body).await?;
+                    self.expect_crlf().await?;
                 }
-                self.take_exact(size, want, &mut body).await?;
-                self.expect_crlf().await?;
-            },
+            }
         }
         Ok(want.then(|| body.freeze()))
     }
@@ -401,7 +471,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
             match self.fill().await {
                 Ok(true) => {}
                 Ok(false) => return Err(self.broken("connection closed in the response body")),
-                Err(e) => return Err(self.broken(e.to_string())),
+                Err(e) => return Err(self.io_failure(e, true)),
             }
         }
     }
@@ -420,7 +490,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
             match self.fill().await {
                 Ok(true) => {}
                 Ok(false) => return Err(self.broken("connection closed in a chunked body")),
-                Err(e) => return Err(self.broken(e.to_string())),
+                Err(e) => return Err(self.io_failure(e, true)),
             }
         }
     }
@@ -454,6 +524,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> H1Conn<S> {
     }
 }
 
+/// The exchange's failure when `e` is TLS's (rustls's error inside the `io::Error`).
+fn tls_failure(e: &std::io::Error) -> Option<ExchangeError> {
+    let tls = e.get_ref()?.downcast_ref::<rustls::Error>()?;
+    Some(ExchangeError::Tls(tls.to_string()))
+}
+
 struct Head {
     status: u16,
     headers: HeaderMap,
@@ -484,123 +560,4 @@ fn itoa(mut n: u64, buf: &mut [u8; 20]) -> &str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt, duplex};
-
-    /// Runs one exchange against a peer that answers `reply` (in pieces of `piece` bytes),
-    /// returning the response and the request the peer read.
-    async fn exchange_with(
-        method: Method,
-        reply: &'static [u8],
-        piece: usize,
-    ) -> (Result<Response, ExchangeError>, bool, String) {
-        let (client, mut server) = duplex(64 * 1024);
-        let peer = tokio::spawn(async move {
-            let mut request = vec![0; 4096];
-            let n = server.read(&mut request).await.unwrap();
-            for chunk in reply.chunks(piece) {
-                server.write_all(chunk).await.unwrap();
-                tokio::task::yield_now().await;
-            }
-            String::from_utf8_lossy(&request[..n]).into_owned()
-        });
-        let mut conn = H1Conn::new(client);
-        let mut headers = HeaderMap::new();
-        headers.insert("x-test", HeaderValue::from_static("1"));
-        let response = conn
-            .exchange(H1Request {
-                method: &method,
-                target: "/p?q=1",
-                host: "example.test",
-                headers: &headers,
-                body: &Bytes::new(),
-                want_headers: true,
-                want_body: true,
-            })
-            .await;
-        let request = peer.await.unwrap();
-        (response, conn.is_reusable(), request)
-    }
-
-    #[tokio::test]
-    async fn writes_the_request_line_host_and_headers() {
-        let (response, reusable, request) = exchange_with(
-            Method::GET,
-            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok",
-            64,
-        )
-        .await;
-        assert_eq!(
-            request,
-            "GET /p?q=1 HTTP/1.1\r\nhost: example.test\r\nx-test: 1\r\n\r\n"
-        );
-        let response = response.unwrap();
-        assert_eq!(response.status, 200);
-        assert_eq!(response.body.as_deref(), Some(&b"ok"[..]));
-        assert_eq!(response.headers["content-length"], "2");
-        assert!(reusable);
-    }
-
-    #[tokio::test]
-    async fn reads_a_chunked_body_in_small_pieces() {
-        let reply = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n\
-            5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\ntrailer: x\r\n\r\n";
-        let (response, reusable, _) = exchange_with(Method::GET, reply, 3).await;
-        assert_eq!(response.unwrap().body.as_deref(), Some(&b"hello world"[..]));
-        assert!(reusable);
-    }
-
-    #[tokio::test]
-    async fn skips_interim_responses_and_reads_no_body_where_there_is_none() {
-        let reply = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n";
-        let (response, reusable, _) = exchange_with(Method::POST, reply, 7).await;
-        let response = response.unwrap();
-        assert_eq!(response.status, 204);
-        assert_eq!(response.body.as_deref(), Some(&b""[..]));
-        assert!(reusable);
-        let head = b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n";
-        let (response, reusable, _) = exchange_with(Method::HEAD, head, 64).await;
-        assert_eq!(response.unwrap().status, 200);
-        assert!(reusable, "HEAD's Content-Length announces no body");
-    }
-
-    #[tokio::test]
-    async fn a_body_to_the_end_of_the_connection_and_close_end_reuse() {
-        let reply = b"HTTP/1.1 200 OK\r\n\r\nuntil the end";
-        let (response, reusable, _) = exchange_with(Method::GET, reply, 4).await;
-        assert_eq!(
-            response.unwrap().body.as_deref(),
-            Some(&b"until the end"[..])
-        );
-        assert!(!reusable);
-        let close = b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n";
-        let (_, reusable, _) = exchange_with(Method::GET, close, 64).await;
-        assert!(!reusable);
-        let old = b"HTTP/1.0 200 OK\r\ncontent-length: 0\r\n\r\n";
-        let (_, reusable, _) = exchange_with(Method::GET, old, 64).await;
-        assert!(!reusable, "HTTP/1.0 closes unless it says keep-alive");
-    }
-
-    #[tokio::test]
-    async fn a_close_before_the_response_is_stale_and_after_it_broken() {
-        let (response, _, _) = exchange_with(Method::GET, b"", 1).await;
-        assert!(matches!(response, Err(ExchangeError::Stale(_))));
-        let (response, _, _) = exchange_with(
-            Method::GET,
-            b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nhalf",
-            64,
-        )
-        .await;
-        assert!(matches!(response, Err(ExchangeError::Broken(m)) if m.contains("body")));
-        let (response, _, _) = exchange_with(Method::GET, b"HTTP/1.1 20x\r\n\r\n", 64).await;
-        assert!(matches!(response, Err(ExchangeError::Broken(m)) if m.contains("malformed")));
-    }
-
-    #[test]
-    fn formats_numbers() {
-        assert_eq!(itoa(0, &mut [0; 20]), "0");
-        assert_eq!(itoa(1234567, &mut [0; 20]), "1234567");
-        assert_eq!(itoa(u64::MAX, &mut [0; 20]), "18446744073709551615");
-    }
-}
+mod tests;
